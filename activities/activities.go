@@ -1,0 +1,18 @@
+// Package activities holds the side effects of award journeys: writing the PostgreSQL
+// projection and audit trail, checking objects in storage, and sending email. Every activity
+// is idempotent (each takes a key for its step), so Temporal may retry it freely.
+package activities
+
+import (
+	"awardengine/email"
+	"awardengine/storage/objects"
+	"awardengine/storage/postgres"
+)
+
+// Activities carries the dependencies of the activities. Register a *Activities with a worker.
+type Activities struct {
+	DB        *postgres.DB
+	Objects   *objects.Store
+	Mail      *email.Sender
+	PublicURL string // base URL of the web/API, for links in emails
+}

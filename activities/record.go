@@ -1,0 +1,88 @@
+package activities
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"awardengine/storage/postgres"
+)
+
+// Evidence is one evidence item as the workflow holds it.
+type Evidence struct {
+	ID          string     `json:"id"`
+	ObjectKey   string     `json:"object_key"`
+	Filename    string     `json:"filename"`
+	ContentType string     `json:"content_type"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	Standards   []string   `json:"standards"`
+	Note        string     `json:"note,omitempty"`
+	State       string     `json:"state"` // pending, confirmed, removed
+	Immutable   bool       `json:"immutable"`
+	CreatedBy   string     `json:"created_by"`
+	CreatedAt   time.Time  `json:"uploaded_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	RemovedAt   *time.Time `json:"removed_at,omitempty"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+}
+
+// Evidence states.
+const (
+	EvidencePending   = "pending"
+	EvidenceConfirmed = "confirmed"
+	EvidenceRemoved   = "removed"
+)
+
+// Audit is one audit-trail line written with a change.
+type Audit struct {
+	Actor  string         `json:"actor"`
+	Action string         `json:"action"`
+	Detail map[string]any `json:"detail,omitempty"`
+}
+
+// RecordInput is one step of a journey to write: projection, changed evidence, audit lines.
+type RecordInput struct {
+	TenantID      string
+	ApplicationID string
+	Seq           int64 // the step's number: the idempotency key of the write
+	Stage         string
+	Active        bool
+	NextAction    string
+	DueAt         *time.Time
+	TargetLevel   string
+	Flags         []string
+	SubmittedAt   *time.Time
+	ClosedAt      *time.Time
+	At            time.Time
+	Evidence      []Evidence
+	Audit         []Audit
+}
+
+// Record writes one step of a journey in one transaction.
+func (a *Activities) Record(ctx context.Context, in RecordInput) error {
+	change := postgres.Change{Projection: &postgres.Projection{
+		ApplicationID: in.ApplicationID, TenantID: in.TenantID, Seq: in.Seq, Stage: in.Stage, Active: in.Active,
+		NextAction: in.NextAction, DueAt: in.DueAt, TargetLevel: in.TargetLevel, Flags: in.Flags,
+		SubmittedAt: in.SubmittedAt, ClosedAt: in.ClosedAt, At: in.At,
+	}}
+	for _, e := range in.Evidence {
+		change.Evidence = append(change.Evidence, postgres.Evidence{
+			ID: e.ID, ApplicationID: in.ApplicationID, TenantID: in.TenantID, ObjectKey: e.ObjectKey, Filename: e.Filename,
+			ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, Standards: e.Standards, Note: e.Note, State: e.State,
+			Immutable: e.Immutable, CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt, ConfirmedAt: e.ConfirmedAt,
+			RemovedAt: e.RemovedAt, SubmittedAt: e.SubmittedAt,
+		})
+	}
+	for i, l := range in.Audit {
+		change.Audit = append(change.Audit, postgres.AuditEntry{
+			TenantID: in.TenantID, ApplicationID: in.ApplicationID, Actor: l.Actor, Action: l.Action, Detail: l.Detail,
+			DedupeKey: auditKey(in.ApplicationID, in.Seq, i), At: in.At,
+		})
+	}
+	return a.DB.Record(ctx, change)
+}
+
+func auditKey(app string, seq int64, i int) string {
+	return app + "/" + strconv.FormatInt(seq, 10) + "/" + strconv.Itoa(i)
+}

@@ -1,0 +1,66 @@
+// Package config reads the settings of the worker and web/API processes from the environment,
+// so the same binaries run on the embedded dev stack, in docker-compose and in Kubernetes.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"awardengine/storage/objects"
+)
+
+// Config is what the worker and the API need to reach their dependencies.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	Objects           objects.Config
+	SendGridAPIKey    string
+	SendGridURL       string
+	PublicURL         string
+	HTTPAddr          string
+	TemporalUIURL     string
+}
+
+// FromEnv reads the configuration; it names every missing required variable at once.
+func FromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "awards"),
+		Objects: objects.Config{
+			Endpoint:  os.Getenv("S3_ENDPOINT"),
+			AccessKey: os.Getenv("S3_ACCESS_KEY"),
+			SecretKey: os.Getenv("S3_SECRET_KEY"),
+			Bucket:    env("S3_BUCKET", "awards"),
+			Region:    env("S3_REGION", "us-east-1"),
+		},
+		SendGridAPIKey: os.Getenv("SENDGRID_API_KEY"),
+		SendGridURL:    env("SENDGRID_API_URL", "https://api.sendgrid.com"),
+		PublicURL:      env("PUBLIC_URL", "http://127.0.0.1:8080"),
+		HTTPAddr:       env("HTTP_ADDR", ":8080"),
+		TemporalUIURL:  os.Getenv("TEMPORAL_UI_URL"),
+	}
+	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
+	var missing []string
+	for name, v := range map[string]string{
+		"DATABASE_URL": c.DatabaseURL, "S3_ENDPOINT": c.Objects.Endpoint, "S3_ACCESS_KEY": c.Objects.AccessKey,
+		"S3_SECRET_KEY": c.Objects.SecretKey, "SENDGRID_API_KEY": c.SendGridAPIKey,
+	} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return c, fmt.Errorf("missing environment variables: %v", missing)
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

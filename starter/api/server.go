@@ -1,0 +1,62 @@
+// Package api is the award engine's HTTP API (JSON, documented by openapi.yaml, errors as
+// application/problem+json). It authenticates people by API token, checks what they may see,
+// and drives journeys through Temporal Updates and Queries; lists come from PostgreSQL.
+package api
+
+import (
+	_ "embed"
+	"net/http"
+
+	"go.temporal.io/sdk/client"
+
+	"awardengine/award"
+	"awardengine/storage/objects"
+	"awardengine/storage/postgres"
+)
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+// Server holds the API's dependencies.
+type Server struct {
+	DB       *postgres.DB
+	Temporal client.Client
+	Objects  *objects.Store
+	Settings award.Settings
+	Limits   award.UploadLimits
+	// Mailbox, when set (development), is served at /dev/mailbox.
+	Mailbox http.Handler
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(openAPI)
+	})
+	if s.Mailbox != nil {
+		mux.Handle("GET /dev/mailbox", s.Mailbox)
+	}
+	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticate(h)) }
+	authed("GET /v1/me", s.me)
+	authed("POST /v1/applications", s.register)
+	authed("GET /v1/applications", s.listApplications)
+	authed("GET /v1/applications/{id}", s.getApplication)
+	authed("GET /v1/applications/{id}/framework", s.getFramework)
+	authed("GET /v1/applications/{id}/toolkit", s.openToolkit)
+	authed("POST /v1/applications/{id}/evidence", s.addEvidence)
+	authed("POST /v1/applications/{id}/evidence/{evidence}/confirm", s.confirmEvidence)
+	authed("PUT /v1/applications/{id}/evidence/{evidence}/standards", s.mapEvidence)
+	authed("DELETE /v1/applications/{id}/evidence/{evidence}", s.removeEvidence)
+	authed("POST /v1/applications/{id}/submit", s.submit)
+	authed("POST /v1/applications/{id}/withdraw", s.withdraw)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
+			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
+	})
+	return mux
+}

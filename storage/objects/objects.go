@@ -1,0 +1,167 @@
+// Package objects keeps evidence, toolkit documents and certificates in S3-compatible object
+// storage (MinIO in development, any S3 service in production). Bytes never pass through the
+// API: people get short-lived presigned links that name a single object.
+package objects
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// Config says where the object store is.
+type Config struct {
+	Endpoint  string // host:port
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	Secure    bool
+	Region    string // set so that presigning needs no network round trip
+}
+
+// Store is a bucket in object storage.
+type Store struct {
+	client *minio.Client
+	bucket string
+}
+
+// ErrNotFound means the object does not exist (for example, confirm before upload).
+var ErrNotFound = errors.New("object not found")
+
+// Open connects to the object store. It does no I/O.
+func Open(cfg Config) (*Store, error) {
+	region := cfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	c, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.Secure,
+		Region: region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("object storage at %s: %w", cfg.Endpoint, err)
+	}
+	return &Store{client: c, bucket: cfg.Bucket}, nil
+}
+
+// EnsureBucket creates the bucket if it is missing.
+func (s *Store) EnsureBucket(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("checking bucket %q: %w", s.bucket, err)
+	}
+	if ok {
+		return nil
+	}
+	if err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{}); err != nil {
+		return fmt.Errorf("creating bucket %q: %w", s.bucket, err)
+	}
+	return nil
+}
+
+// PresignedUpload is what a client needs to PUT one object straight into storage.
+type PresignedUpload struct {
+	Method    string            `json:"method"`
+	URL       string            `json:"url"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
+
+// PresignPut returns a link that lets its holder PUT exactly one object (this key) until it expires.
+func (s *Store) PresignPut(ctx context.Context, key, contentType string, ttl time.Duration) (PresignedUpload, error) {
+	hdr := http.Header{}
+	hdr.Set("Content-Type", contentType)
+	u, err := s.client.PresignHeader(ctx, http.MethodPut, s.bucket, key, ttl, nil, hdr)
+	if err != nil {
+		return PresignedUpload{}, fmt.Errorf("presigning upload: %w", err)
+	}
+	return PresignedUpload{
+		Method:    http.MethodPut,
+		URL:       u.String(),
+		Headers:   map[string]string{"Content-Type": contentType},
+		ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Second),
+	}, nil
+}
+
+// PresignGet returns a short-lived download link for one object, offered under filename.
+func (s *Store) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, time.Time, error) {
+	params := url.Values{}
+	params.Set("response-content-disposition", fmt.Sprintf("attachment; filename=%q", filename))
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, params)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("presigning download: %w", err)
+	}
+	return u.String(), time.Now().Add(ttl).UTC().Truncate(time.Second), nil
+}
+
+// Digest is what is actually stored under a key.
+type Digest struct {
+	Size   int64
+	SHA256 string // lowercase hex
+}
+
+// Digest reads the stored object and computes its size and SHA-256, so that a confirm step
+// trusts the bytes in storage rather than what the client declared.
+func (s *Store) Digest(ctx context.Context, key string) (Digest, error) {
+	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return Digest{}, s.wrap(err, key)
+	}
+	defer obj.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, obj)
+	if err != nil {
+		return Digest{}, s.wrap(err, key)
+	}
+	return Digest{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// Put stores bytes under key (used for toolkit documents and generated files).
+func (s *Store) Put(ctx context.Context, key, contentType string, r io.Reader, size int64) error {
+	_, err := s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType})
+	if err != nil {
+		return fmt.Errorf("storing %s: %w", key, err)
+	}
+	return nil
+}
+
+// Exists says whether an object is stored under key.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(s.wrap(err, key), ErrNotFound) {
+		return false, nil
+	}
+	return false, fmt.Errorf("checking %s: %w", key, err)
+}
+
+// Delete removes an object; deleting a missing object is not an error (idempotent).
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		if errors.Is(s.wrap(err, key), ErrNotFound) {
+			return nil
+		}
+		return fmt.Errorf("deleting %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Store) wrap(err error, key string) error {
+	resp := minio.ToErrorResponse(err)
+	if resp.Code == "NoSuchKey" || resp.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("%s: %w", key, ErrNotFound)
+	}
+	return fmt.Errorf("reading %s: %w", key, err)
+}

@@ -1,0 +1,175 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Application is the projection of one application's journey, kept for lists and access checks.
+type Application struct {
+	ID               string     `json:"id"`
+	TenantID         string     `json:"tenant_id"`
+	SettingID        string     `json:"-"`
+	SettingReference string     `json:"setting_reference"`
+	SettingName      string     `json:"setting_name"`
+	ApplicantID      string     `json:"-"`
+	SupporterID      string     `json:"-"`
+	Track            string     `json:"track"`
+	Variant          string     `json:"variant"`
+	FrameworkID      string     `json:"-"`
+	FrameworkVersion int        `json:"-"`
+	Stage            string     `json:"stage"`
+	Active           bool       `json:"-"`
+	NextAction       string     `json:"next_action"`
+	DueAt            *time.Time `json:"due_at,omitempty"`
+	Flags            []string   `json:"flags"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// Registration is what a new application needs in the database.
+type Registration struct {
+	ApplicationID    string
+	TenantID         string
+	SettingReference string
+	SettingName      string
+	Track            string
+	Variant          string
+	ApplicantID      string
+	SupporterID      string // optional
+	FrameworkID      string
+	FrameworkVersion int
+	Stage            string
+}
+
+// DuplicateError says a setting already has an active application.
+type DuplicateError struct{ ExistingID string }
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("this setting already has an active application (%s); withdraw it or wait for its decision before registering again", e.ExistingID)
+}
+
+// SettingOwnedError says the setting reference belongs to another applicant.
+type SettingOwnedError struct{ Reference string }
+
+func (e *SettingOwnedError) Error() string {
+	return fmt.Sprintf("setting %q is registered to another applicant; ask your award team to register you", e.Reference)
+}
+
+// SettingVariantError says the setting is already registered as another track or variant.
+type SettingVariantError struct{ Reference, Track, Variant string }
+
+func (e *SettingVariantError) Error() string {
+	return fmt.Sprintf("setting %q is registered as %s/%s", e.Reference, e.Track, e.Variant)
+}
+
+// Register records a new application and its setting in one transaction. The partial unique
+// index on active applications makes a second active application for a setting impossible,
+// even when two registrations race.
+func (db *DB) Register(ctx context.Context, r Registration, asAdmin bool) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var settingID, applicantID, track, variant string
+		err := tx.QueryRow(ctx, `SELECT id, applicant_id, track, variant FROM settings WHERE tenant_id=$1 AND reference=$2 FOR UPDATE`,
+			r.TenantID, r.SettingReference).Scan(&settingID, &applicantID, &track, &variant)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			settingID = NewID("set")
+			_, err = tx.Exec(ctx, `
+				INSERT INTO settings (id, tenant_id, reference, name, track, variant, applicant_id, supporter_id)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,NULLIF($8,''))`,
+				settingID, r.TenantID, r.SettingReference, r.SettingName, r.Track, r.Variant, r.ApplicantID, r.SupporterID)
+			if err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if applicantID != r.ApplicantID && !asAdmin {
+				return &SettingOwnedError{Reference: r.SettingReference}
+			}
+			if track != r.Track || variant != r.Variant {
+				return &SettingVariantError{Reference: r.SettingReference, Track: track, Variant: variant}
+			}
+			var existing string
+			err := tx.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
+			if err == nil {
+				return &DuplicateError{ExistingID: existing}
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE settings SET name=$2, applicant_id=$3, supporter_id=COALESCE(NULLIF($4,''), supporter_id) WHERE id=$1`,
+				settingID, r.SettingName, r.ApplicantID, r.SupporterID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO applications (id, tenant_id, setting_id, applicant_id, track, variant, framework_id, framework_version, stage)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			r.ApplicationID, r.TenantID, settingID, r.ApplicantID, r.Track, r.Variant, r.FrameworkID, r.FrameworkVersion, r.Stage)
+		if isUniqueViolation(err, "applications_one_active_per_setting") {
+			var existing string
+			_ = db.pool.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
+			return &DuplicateError{ExistingID: existing}
+		}
+		return err
+	})
+}
+
+// Unregister removes an application whose workflow could not be started, so that the
+// registration can simply be tried again.
+func (db *DB) Unregister(ctx context.Context, tenantID, id string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM applications WHERE tenant_id=$1 AND id=$2 AND seq=0`, tenantID, id)
+	return err
+}
+
+const applicationColumns = `
+	a.id, a.tenant_id, a.setting_id, s.reference, s.name, a.applicant_id, COALESCE(s.supporter_id, ''),
+	a.track, a.variant, a.framework_id, a.framework_version, a.stage, a.active, a.next_action, a.due_at, a.flags, a.updated_at`
+
+func scanApplication(row pgx.Row) (Application, error) {
+	var a Application
+	err := row.Scan(&a.ID, &a.TenantID, &a.SettingID, &a.SettingReference, &a.SettingName, &a.ApplicantID, &a.SupporterID,
+		&a.Track, &a.Variant, &a.FrameworkID, &a.FrameworkVersion, &a.Stage, &a.Active, &a.NextAction, &a.DueAt, &a.Flags, &a.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+// Application returns one application of a tenant.
+func (db *DB) Application(ctx context.Context, tenantID, id string) (Application, error) {
+	return scanApplication(db.pool.QueryRow(ctx, `SELECT `+applicationColumns+`
+		FROM applications a JOIN settings s ON s.id = a.setting_id WHERE a.tenant_id=$1 AND a.id=$2`, tenantID, id))
+}
+
+// ApplicationFilter narrows a list to what one person may see.
+type ApplicationFilter struct {
+	TenantID    string
+	ApplicantID string // only this applicant's
+	SupporterID string // only the settings this supporter is linked to
+}
+
+// Applications lists applications, newest first.
+func (db *DB) Applications(ctx context.Context, f ApplicationFilter) ([]Application, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+applicationColumns+`
+		FROM applications a JOIN settings s ON s.id = a.setting_id
+		WHERE a.tenant_id=$1 AND ($2 = '' OR a.applicant_id=$2) AND ($3 = '' OR s.supporter_id=$3)
+		ORDER BY a.created_at DESC LIMIT 1000`, f.TenantID, f.ApplicantID, f.SupporterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

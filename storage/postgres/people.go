@@ -1,0 +1,152 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tenant is a local authority running the award.
+type Tenant struct {
+	ID          string
+	Name        string
+	SenderEmail string
+	SenderName  string
+	ReplyTo     string
+}
+
+// Person is anyone with a login: applicant, supporter, assessor, moderator or admin.
+type Person struct {
+	ID       string   `json:"id"`
+	TenantID string   `json:"tenant_id"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Roles    []string `json:"roles"`
+}
+
+// Roles a person may hold.
+const (
+	RoleApplicant = "applicant"
+	RoleSupporter = "supporter"
+	RoleAssessor  = "assessor"
+	RoleModerator = "moderator"
+	RoleAdmin     = "admin"
+)
+
+// Has says whether the person holds role.
+func (p Person) Has(role string) bool { return slices.Contains(p.Roles, role) }
+
+// UpsertTenant creates or updates a tenant.
+func (db *DB) UpsertTenant(ctx context.Context, t Tenant) error {
+	_, err := db.pool.Exec(ctx, `
+		INSERT INTO tenants (id, name, sender_email, sender_name, reply_to) VALUES ($1,$2,$3,$4,$5)
+		ON CONFLICT (id) DO UPDATE SET name=$2, sender_email=$3, sender_name=$4, reply_to=$5`,
+		t.ID, t.Name, t.SenderEmail, t.SenderName, t.ReplyTo)
+	return err
+}
+
+// Tenant returns one tenant.
+func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
+	var t Tenant
+	err := db.pool.QueryRow(ctx, `SELECT id, name, sender_email, sender_name, reply_to FROM tenants WHERE id=$1`, id).
+		Scan(&t.ID, &t.Name, &t.SenderEmail, &t.SenderName, &t.ReplyTo)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, fmt.Errorf("tenant %q: %w", id, ErrNotFound)
+	}
+	return t, err
+}
+
+// UpsertPerson creates a person, or returns the existing one with the same email in the tenant
+// (adding any new roles).
+func (db *DB) UpsertPerson(ctx context.Context, p Person) (Person, error) {
+	if p.ID == "" {
+		p.ID = NewID("p")
+	}
+	err := db.pool.QueryRow(ctx, `
+		INSERT INTO people (id, tenant_id, name, email, roles) VALUES ($1,$2,$3,lower($4),$5)
+		ON CONFLICT (tenant_id, email) DO UPDATE
+		SET roles = (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest(people.roles || EXCLUDED.roles) r)
+		RETURNING id, tenant_id, name, email, roles`,
+		p.ID, p.TenantID, p.Name, p.Email, p.Roles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+	return p, err
+}
+
+// Person returns one person of a tenant.
+func (db *DB) Person(ctx context.Context, tenantID, id string) (Person, error) {
+	return db.scanPerson(db.pool.QueryRow(ctx,
+		`SELECT id, tenant_id, name, email, roles FROM people WHERE tenant_id=$1 AND id=$2`, tenantID, id))
+}
+
+// PersonByEmail finds a person of a tenant by email address.
+func (db *DB) PersonByEmail(ctx context.Context, tenantID, email string) (Person, error) {
+	return db.scanPerson(db.pool.QueryRow(ctx,
+		`SELECT id, tenant_id, name, email, roles FROM people WHERE tenant_id=$1 AND email=lower($2)`, tenantID, email))
+}
+
+func (db *DB) scanPerson(row pgx.Row) (Person, error) {
+	var p Person
+	err := row.Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// IssueToken creates a new API token for a person and returns it in plain text: only its
+// hash is stored, so it cannot be shown again.
+func (db *DB) IssueToken(ctx context.Context, personID, label string) (string, error) {
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	token := "awt_" + base64.RawURLEncoding.EncodeToString(buf)
+	return token, db.StoreToken(ctx, personID, label, token)
+}
+
+// StoreToken stores the hash of a token chosen by the caller (used for fixed demo tokens).
+func (db *DB) StoreToken(ctx context.Context, personID, label, token string) error {
+	sum := sha256.Sum256([]byte(token))
+	_, err := db.pool.Exec(ctx, `
+		INSERT INTO api_tokens (token_hash, person_id, label) VALUES ($1,$2,$3)
+		ON CONFLICT (token_hash) DO NOTHING`, sum[:], personID, label)
+	return err
+}
+
+// Authenticate returns the person a token belongs to, or ErrNotFound.
+func (db *DB) Authenticate(ctx context.Context, token string) (Person, error) {
+	sum := sha256.Sum256([]byte(token))
+	return db.scanPerson(db.pool.QueryRow(ctx, `
+		SELECT p.id, p.tenant_id, p.name, p.email, p.roles
+		FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash=$1`, sum[:]))
+}
+
+// NewID returns a random identifier with a readable prefix, e.g. "app_4k2j...".
+func NewID(prefix string) string {
+	buf := make([]byte, 10)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err)
+	}
+	return prefix + "_" + base32Lower(buf)
+}
+
+func base32Lower(b []byte) string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	out := make([]byte, 0, len(b)*8/5+1)
+	var acc uint32
+	bits := 0
+	for _, c := range b {
+		acc = acc<<8 | uint32(c)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			out = append(out, alphabet[(acc>>uint(bits))&31])
+		}
+	}
+	return string(out)
+}

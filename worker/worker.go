@@ -1,0 +1,24 @@
+// Package worker assembles the process that executes award journeys: it registers the
+// workflows and activities on the task queue. It never imports the Temporal server.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"awardengine/activities"
+	"awardengine/workflows"
+)
+
+// New returns a worker (not yet started) for the application task queue.
+func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	Register(w, acts)
+	return w
+}
+
+// Register adds the award workflows and activities to a registry (a worker or a test env).
+func Register(r sdkworker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflow(workflows.ApplicationWorkflow)
+	r.RegisterActivity(acts)
+}

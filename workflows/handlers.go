@@ -1,0 +1,457 @@
+package workflows
+
+import (
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"awardengine/activities"
+	"awardengine/award"
+)
+
+// registerHandlers installs the status query and the updates people use. Each update has a
+// validator that refuses a wrong action before it enters history; handlers that run
+// activities hold the journey's mutex and validate again under it, because the state may
+// have moved on while they waited.
+func (j *journey) registerHandlers() error {
+	if err := workflow.SetQueryHandler(j.ctx, QueryStatus, func() (Status, error) { return j.status(), nil }); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateOpenToolkit, j.openToolkit, j.validateOpenToolkit},
+		{UpdateAddEvidence, j.addEvidence, j.validateAddEvidence},
+		{UpdateConfirmUpload, j.confirmEvidence, j.validateConfirm},
+		{UpdateMapEvidence, j.mapEvidence, j.validateMap},
+		{UpdateRemoveEvidence, j.removeEvidence, j.validateRemove},
+		{UpdateSubmit, j.submit, j.validateSubmit},
+		{UpdateWithdraw, j.withdraw, j.validateWithdraw},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(j.ctx, h.name, h.handler,
+			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lock serialises handlers; the returned func releases the lock and wakes the main loop.
+func (j *journey) lock(ctx workflow.Context) (func(), error) {
+	if err := j.mu.Lock(ctx); err != nil {
+		return nil, err
+	}
+	return func() {
+		j.changes++
+		j.mu.Unlock()
+	}, nil
+}
+
+// mayActOnPortfolio: the applicant of this application, or an admin on their behalf.
+func (j *journey) mayActOnPortfolio(a Actor) error {
+	switch {
+	case a.Role == RoleAdmin:
+		return nil
+	case a.Role == RoleApplicant && a.ID == j.in.ApplicantID:
+		return nil
+	default:
+		return refuse(ErrForbidden, "only the applicant or an admin may change this application")
+	}
+}
+
+func (j *journey) needStage(action string, ok bool) error {
+	if !ok {
+		return refuse(ErrWrongStage, "cannot %s: the application is at stage %q", action, j.st.Stage)
+	}
+	return nil
+}
+
+// --- toolkit ---
+
+func (j *journey) validateOpenToolkit(_ workflow.Context, r OpenToolkitRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	return j.needStage("open the toolkit", !j.st.Stage.Closed())
+}
+
+func (j *journey) openToolkit(ctx workflow.Context, r OpenToolkitRequest) error {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Opening is recorded once, and only the applicant's own opening counts.
+	if j.st.ToolkitOpenedAt != nil || r.Actor.Role != RoleApplicant {
+		return nil
+	}
+	now := workflow.Now(ctx)
+	j.st.ToolkitOpenedAt = &now
+	if j.st.Stage == StageToolkit {
+		j.st.Stage = StagePortfolio
+	}
+	j.touch()
+	return j.record(nil, activities.Audit{Actor: r.Actor.ID, Action: "toolkit_opened"})
+}
+
+// --- evidence ---
+
+func (j *journey) validateAddEvidence(_ workflow.Context, r AddEvidenceRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	if err := j.needStage("add evidence", j.st.Stage.acceptsEvidence()); err != nil {
+		return err
+	}
+	if err := j.in.Limits.Check(award.Upload{Filename: r.Filename, Size: r.Size, ContentType: r.ContentType, SHA256: r.SHA256},
+		j.portfolioBytes()); err != nil {
+		return refuse(ErrInvalid, "%s", err.Error())
+	}
+	return j.checkStandards(r.Standards)
+}
+
+func (j *journey) checkStandards(codes []string) error {
+	if len(codes) == 0 {
+		return refuse(ErrInvalid, "standards: map the evidence to at least one standard of the framework")
+	}
+	var unknown []string
+	for _, c := range codes {
+		if !slices.ContainsFunc(j.in.Framework.Standards, func(s StandardRef) bool { return s.Code == c }) {
+			unknown = append(unknown, c)
+		}
+	}
+	if len(unknown) > 0 {
+		return refuse(ErrInvalid, "standards: not in framework %s v%d: %s", j.in.Framework.ID, j.in.Framework.Version, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activities.Evidence, error) {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return activities.Evidence{}, err
+	}
+	defer unlock()
+	if err := j.validateAddEvidence(ctx, r); err != nil {
+		return activities.Evidence{}, err
+	}
+	id := j.newEvidenceID(ctx)
+	item := activities.Evidence{
+		ID: id, ObjectKey: EvidenceObjectKey(j.in.TenantID, j.in.ApplicationID, id),
+		Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: strings.ToLower(r.SHA256),
+		Standards: dedupe(r.Standards), Note: r.Note, State: activities.EvidencePending,
+		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx),
+	}
+	j.st.Evidence = append(j.st.Evidence, item)
+	j.touch()
+	err = j.record([]activities.Evidence{item}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_declared",
+		Detail: map[string]any{"evidence": id, "size": r.Size, "sha256": item.SHA256, "standards": item.Standards}})
+	return item, err
+}
+
+// newEvidenceID draws a random id once and keeps it in history (SideEffect), so replays agree.
+func (j *journey) newEvidenceID(ctx workflow.Context) string {
+	var id string
+	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
+		return "ev_" + randomSuffix()
+	}).Get(&id)
+	return id
+}
+
+func (j *journey) item(id string) (int, *activities.Evidence) {
+	for i := range j.st.Evidence {
+		if j.st.Evidence[i].ID == id && j.st.Evidence[i].State != activities.EvidenceRemoved {
+			return i, &j.st.Evidence[i]
+		}
+	}
+	return -1, nil
+}
+
+func (j *journey) validateConfirm(_ workflow.Context, r EvidenceRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	if err := j.needStage("confirm evidence", j.st.Stage.acceptsEvidence()); err != nil {
+		return err
+	}
+	_, it := j.item(r.EvidenceID)
+	if it == nil {
+		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
+	}
+	if it.State != activities.EvidencePending {
+		return refuse(ErrWrongStage, "evidence %q is already confirmed", r.EvidenceID)
+	}
+	return nil
+}
+
+// confirmEvidence trusts the bytes in storage, not the client: it reads the object back and
+// compares size and SHA-256 with the declaration before the item joins the portfolio.
+func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (activities.Evidence, error) {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return activities.Evidence{}, err
+	}
+	defer unlock()
+	if err := j.validateConfirm(ctx, r); err != nil {
+		return activities.Evidence{}, err
+	}
+	_, it := j.item(r.EvidenceID)
+	var got activities.VerifyResult
+	actx := workflow.WithActivityOptions(ctx, verifyOptions)
+	if err := workflow.ExecuteActivity(actx, (*activities.Activities).VerifyEvidence, activities.VerifyInput{
+		ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256}).Get(actx, &got); err != nil {
+		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; try confirming again shortly")
+	}
+	switch {
+	case !got.Uploaded:
+		return activities.Evidence{}, refuse(ErrNotUploaded, "evidence %q has not been uploaded yet: PUT the file to the upload link first", it.ID)
+	case got.Size != it.Size:
+		j.discardUpload(ctx, it.ObjectKey)
+		return activities.Evidence{}, refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; upload it again", got.Size, it.Size)
+	case got.SHA256 != it.SHA256:
+		j.discardUpload(ctx, it.ObjectKey)
+		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; upload it again", got.SHA256, it.SHA256)
+	}
+	if total := j.portfolioBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
+		return activities.Evidence{}, refuse(ErrInvalid, "the portfolio would exceed its limit of %d MB", j.in.Limits.MaxPortfolioBytes/1_000_000)
+	}
+	now := workflow.Now(ctx)
+	it.State = activities.EvidenceConfirmed
+	it.ConfirmedAt = &now
+	j.touch()
+	err = j.record([]activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed",
+		Detail: map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}})
+	return *it, err
+}
+
+// discardUpload removes bytes that do not match their declaration, so a wrong file never lingers.
+func (j *journey) discardUpload(ctx workflow.Context, key string) {
+	actx := workflow.WithActivityOptions(ctx, localWriteOptions)
+	_ = workflow.ExecuteActivity(actx, (*activities.Activities).DeleteObject, key).Get(actx, nil)
+}
+
+func (j *journey) validateMap(_ workflow.Context, r MapEvidenceRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	if err := j.needStage("re-map evidence", j.st.Stage.acceptsEvidence()); err != nil {
+		return err
+	}
+	if _, it := j.item(r.EvidenceID); it == nil {
+		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
+	}
+	return j.checkStandards(r.Standards)
+}
+
+func (j *journey) mapEvidence(ctx workflow.Context, r MapEvidenceRequest) (activities.Evidence, error) {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return activities.Evidence{}, err
+	}
+	defer unlock()
+	if err := j.validateMap(ctx, r); err != nil {
+		return activities.Evidence{}, err
+	}
+	_, it := j.item(r.EvidenceID)
+	before := it.Standards
+	it.Standards = dedupe(r.Standards)
+	j.touch()
+	err = j.record([]activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_mapped",
+		Detail: map[string]any{"evidence": it.ID, "before": before, "after": it.Standards}})
+	return *it, err
+}
+
+func (j *journey) validateRemove(_ workflow.Context, r EvidenceRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	if err := j.needStage("remove evidence", j.st.Stage.acceptsEvidence()); err != nil {
+		return err
+	}
+	if _, it := j.item(r.EvidenceID); it == nil {
+		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
+	}
+	return nil
+}
+
+func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := j.validateRemove(ctx, r); err != nil {
+		return err
+	}
+	i, it := j.item(r.EvidenceID)
+	now := workflow.Now(ctx)
+	removed := *it
+	removed.State = activities.EvidenceRemoved
+	removed.RemovedAt = &now
+	j.st.Evidence = slices.Delete(j.st.Evidence, i, i+1)
+	j.discardUpload(ctx, removed.ObjectKey)
+	j.touch()
+	return j.record([]activities.Evidence{removed}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_removed",
+		Detail: map[string]any{"evidence": removed.ID, "filename": removed.Filename}})
+}
+
+// --- submission ---
+
+func (j *journey) validateSubmit(_ workflow.Context, r SubmitRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	if err := j.needStage("submit", j.st.Stage.acceptsEvidence()); err != nil {
+		return err
+	}
+	if r.TargetLevel < award.Bronze || r.TargetLevel > award.Gold {
+		return refuse(ErrInvalid, "target_level: choose bronze, silver or gold")
+	}
+	if missing := j.missing(r.TargetLevel); len(missing) > 0 {
+		return refuseWith(ErrMissingEvidence, "cannot submit for "+r.TargetLevel.String()+
+			": these standards have no confirmed evidence: "+strings.Join(missing, ", "), missing)
+	}
+	return nil
+}
+
+// submit locks the evidence (immutable from now on, checksums recorded) and moves the
+// journey on to allocation. Pending uploads that were never confirmed are dropped.
+func (j *journey) submit(ctx workflow.Context, r SubmitRequest) (Status, error) {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	defer unlock()
+	if err := j.validateSubmit(ctx, r); err != nil {
+		return Status{}, err
+	}
+	now := workflow.Now(ctx)
+	var changed, kept []activities.Evidence
+	checksums := map[string]string{}
+	for _, e := range j.st.Evidence {
+		if e.State != activities.EvidenceConfirmed {
+			e.State, e.RemovedAt = activities.EvidenceRemoved, &now
+			changed = append(changed, e)
+			continue
+		}
+		e.Immutable, e.SubmittedAt = true, &now
+		checksums[e.ID] = e.SHA256
+		changed = append(changed, e)
+		kept = append(kept, e)
+	}
+	j.st.Evidence = kept
+	j.st.TargetLevel = r.TargetLevel
+	j.st.SubmittedAt = &now
+	j.st.Stage = StageAwaitingAllocation
+	j.unflag(FlagDormant)
+	if err := j.record(changed, activities.Audit{Actor: r.Actor.ID, Action: "submitted",
+		Detail: map[string]any{"target_level": r.TargetLevel.String(), "checksums": checksums}}); err != nil {
+		return Status{}, err
+	}
+	data := j.mailData()
+	data.Count = len(kept)
+	j.sendEmail("submission", "submission_receipt", j.in.ApplicantID, data)
+	return j.status(), nil
+}
+
+// --- withdrawal ---
+
+func (j *journey) validateWithdraw(_ workflow.Context, r WithdrawRequest) error {
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return err
+	}
+	return j.needStage("withdraw", !j.st.Stage.Closed())
+}
+
+func (j *journey) withdraw(ctx workflow.Context, r WithdrawRequest) (Status, error) {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	defer unlock()
+	if err := j.validateWithdraw(ctx, r); err != nil {
+		return Status{}, err
+	}
+	now := workflow.Now(ctx)
+	before := j.st.Stage
+	j.st.Stage = StageWithdrawn
+	j.st.ClosedAt = &now
+	if err := j.record(nil, activities.Audit{Actor: r.Actor.ID, Action: "withdrawn",
+		Detail: map[string]any{"role": r.Actor.Role, "reason": r.Reason, "stage_before": before}}); err != nil {
+		return Status{}, err
+	}
+	data := j.mailData()
+	data.Reason = r.Reason
+	j.sendEmail("withdrawal", "withdrawal", j.in.ApplicantID, data)
+	return j.status(), nil
+}
+
+// --- reads ---
+
+func (j *journey) portfolioBytes() int64 {
+	var n int64
+	for _, e := range j.st.Evidence {
+		if e.State == activities.EvidenceConfirmed {
+			n += e.Size
+		}
+	}
+	return n
+}
+
+// missing lists the standards of a level without confirmed evidence, in framework order.
+func (j *journey) missing(level award.Level) []string {
+	covered := map[string]bool{}
+	for _, e := range j.st.Evidence {
+		if e.State == activities.EvidenceConfirmed {
+			for _, s := range e.Standards {
+				covered[s] = true
+			}
+		}
+	}
+	var out []string
+	for _, s := range j.in.Framework.Standards {
+		if s.From <= level && !covered[s.Code] {
+			out = append(out, s.Code)
+		}
+	}
+	return out
+}
+
+func (j *journey) status() Status {
+	st := j.st
+	missing := map[string][]string{}
+	for _, l := range award.AwardLevels() {
+		m := j.missing(l)
+		if m == nil {
+			m = []string{}
+		}
+		missing[l.String()] = m
+	}
+	fw := j.in.Framework
+	fw.Standards = nil
+	ev := st.Evidence
+	if ev == nil {
+		ev = []activities.Evidence{}
+	}
+	flags := st.Flags
+	if flags == nil {
+		flags = []string{}
+	}
+	return Status{
+		ApplicationID: j.in.ApplicationID, TenantID: j.in.TenantID, SettingReference: j.in.SettingReference,
+		SettingName: j.in.SettingName, Track: j.in.Track, Variant: j.in.Variant, Framework: fw, Stage: st.Stage,
+		Next: j.next(), RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev,
+		PortfolioBytes: j.portfolioBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
+		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags,
+	}
+}
+
+func dedupe(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,202 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"awardengine/activities"
+	"awardengine/award"
+	"awardengine/email"
+)
+
+// journey is one running application: its input, its state and the workflow context.
+type journey struct {
+	ctx     workflow.Context
+	in      ApplicationInput
+	st      *State
+	mu      workflow.Mutex // serialises update handlers that run activities
+	changes int            // bumped by every handler, so the main loop re-plans its timers
+}
+
+// ApplicationWorkflow runs one application from registration onwards.
+func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, error) {
+	j := &journey{ctx: ctx, in: in, st: in.State, mu: workflow.NewMutex(ctx)}
+	fresh := j.st == nil
+	if fresh {
+		j.st = &State{}
+	}
+	if err := j.registerHandlers(); err != nil {
+		return Outcome{}, err
+	}
+	if fresh {
+		if err := j.register(); err != nil {
+			return Outcome{}, err
+		}
+	}
+	for !j.st.Stage.Closed() {
+		if err := j.waitForNextEvent(); err != nil {
+			return Outcome{}, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Let running handlers finish so no accepted update is lost, then carry the state over.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return Outcome{}, err
+			}
+			next := j.in
+			next.State = j.st
+			return Outcome{}, workflow.NewContinueAsNewError(ctx, ApplicationWorkflow, next)
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Stage: j.st.Stage}, nil
+}
+
+// waitForNextEvent sleeps until the next timer is due or a handler changes the state.
+func (j *journey) waitForNextEvent() error {
+	now := workflow.Now(j.ctx)
+	seen := j.changes
+	changed := func() bool { return j.changes != seen || j.st.Stage.Closed() }
+	wake, ok := j.nextWake()
+	if !ok {
+		// No timer left in this stage: the stage's own deadline has already been flagged
+		// to admins, who act through updates.
+		return workflow.Await(j.ctx, changed)
+	}
+	if wake.After(now) {
+		woken, err := workflow.AwaitWithTimeout(j.ctx, wake.Sub(now), changed)
+		if err != nil || woken {
+			return err
+		}
+	}
+	return j.fireDueTimers()
+}
+
+// register performs stage 1 (registration) and grants the toolkit (stage 2).
+func (j *journey) register() error {
+	now := workflow.Now(j.ctx)
+	j.st.Stage = StageToolkit
+	j.st.RegisteredAt = now
+	j.st.LastActivityAt = now
+	if j.in.Variant == award.VariantFirstYearFoster && j.in.ApprovalDate != nil {
+		due := j.in.ApprovalDate.AddDate(0, j.in.Settings.FirstYearDueMonths, 0)
+		j.st.FirstYearDue = &due
+	}
+	err := j.record(nil,
+		activities.Audit{Actor: j.in.RegisteredBy.ID, Action: "registered", Detail: map[string]any{
+			"role": j.in.RegisteredBy.Role, "track": j.in.Track, "variant": j.in.Variant,
+			"framework": j.in.Framework.ID, "framework_version": j.in.Framework.Version}},
+		activities.Audit{Actor: RoleSystem, Action: "toolkit_granted", Detail: map[string]any{"variant": j.in.Variant}})
+	if err != nil {
+		return err
+	}
+	j.sendEmail("registration", "welcome", j.in.ApplicantID, j.mailData())
+	if j.in.SupporterID != "" {
+		j.sendEmail("registration", "welcome_supporter", j.in.SupporterID, j.mailData())
+	}
+	return nil
+}
+
+// record writes the projection, the changed evidence and audit lines for one step.
+func (j *journey) record(changed []activities.Evidence, audit ...activities.Audit) error {
+	j.st.Seq++
+	next := j.next()
+	ctx := workflow.WithActivityOptions(j.ctx, localWriteOptions)
+	err := workflow.ExecuteActivity(ctx, (*activities.Activities).Record, activities.RecordInput{
+		TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, Seq: j.st.Seq, Stage: string(j.st.Stage),
+		Active: !j.st.Stage.Closed(), NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
+		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(j.ctx),
+		Evidence: changed, Audit: audit,
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	return j.upsertSearchAttributes(next)
+}
+
+func (j *journey) upsertSearchAttributes(next NextStep) error {
+	updates := []temporal.SearchAttributeUpdate{
+		SearchStage.ValueSet(string(j.st.Stage)),
+		SearchFlags.ValueSet(j.st.Flags),
+	}
+	if next.DueAt != nil {
+		updates = append(updates, SearchDueAt.ValueSet(*next.DueAt))
+	} else {
+		updates = append(updates, SearchDueAt.ValueUnset())
+	}
+	return workflow.UpsertTypedSearchAttributes(j.ctx, updates...)
+}
+
+// sendEmail starts the email activity without waiting for it: journeys never block on email.
+// The dedupe key makes the message unique per (journey, step, type, recipient).
+func (j *journey) sendEmail(step, kind, personID string, data email.Data) {
+	if personID == "" {
+		return
+	}
+	ctx := workflow.WithActivityOptions(j.ctx, emailOptions)
+	key := j.in.ApplicationID + "/" + step + "/" + kind + "/" + personID
+	workflow.ExecuteActivity(ctx, (*activities.Activities).SendEmail, activities.EmailInput{
+		DedupeKey: key, TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID,
+		Kind: kind, RecipientID: personID, Data: data,
+	})
+}
+
+// touch records applicant activity: the inactivity clock starts again.
+func (j *journey) touch() {
+	j.st.LastActivityAt = workflow.Now(j.ctx)
+	j.st.InactivityNudges = 0
+	if j.st.Dormant {
+		j.st.Dormant = false
+		j.unflag(FlagDormant)
+	}
+	if j.st.Stage == StageToolkit && len(j.st.Evidence) > 0 {
+		j.st.Stage = StagePortfolio
+	}
+}
+
+func (j *journey) flag(f string) {
+	if !slices.Contains(j.st.Flags, f) {
+		j.st.Flags = append(j.st.Flags, f)
+		slices.Sort(j.st.Flags)
+	}
+}
+
+func (j *journey) unflag(f string) {
+	j.st.Flags = slices.DeleteFunc(j.st.Flags, func(x string) bool { return x == f })
+}
+
+func levelName(l award.Level) string {
+	if l == award.NotMet {
+		return ""
+	}
+	return l.String()
+}
+
+// Activity options: explicit timeouts and retries. A failing dependency (database, storage,
+// email provider) makes an activity retry with backoff until it is back: work pauses and
+// nothing is lost.
+var (
+	localWriteOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		},
+	}
+	emailOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute,
+		},
+	}
+	// Checking an upload runs while a person waits for an answer: a few tries, then a clear error.
+	verifyOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second, MaximumAttempts: 3,
+		},
+	}
+)

@@ -1,0 +1,185 @@
+// Package workflows holds the deterministic workflow code of award journeys. One
+// application is one workflow: it owns the journey's state; people act on it through
+// Updates (each with a validator, so a wrong action is refused with a reason and changes
+// nothing) and read it through Queries.
+package workflows
+
+import (
+	"time"
+
+	"awardengine/activities"
+	"awardengine/award"
+)
+
+// TaskQueue is where application workflows and their activities run.
+const TaskQueue = "award-applications"
+
+// Stage is where a journey is.
+type Stage string
+
+// Stages of SPEC §3 built so far.
+const (
+	StageToolkit            Stage = "toolkit"
+	StagePortfolio          Stage = "portfolio"
+	StageAwaitingAllocation Stage = "awaiting_allocation"
+	StageWithdrawn          Stage = "withdrawn"
+)
+
+// Closed says whether the journey has ended.
+func (s Stage) Closed() bool { return s == StageWithdrawn }
+
+// acceptsEvidence says whether the portfolio may change in this stage.
+func (s Stage) acceptsEvidence() bool { return s == StageToolkit || s == StagePortfolio }
+
+// Roles that act on a journey.
+const (
+	RoleApplicant = "applicant"
+	RoleAdmin     = "admin"
+	RoleSystem    = "system"
+)
+
+// Actor is the person (or the system) behind an action.
+type Actor struct {
+	ID   string `json:"id"`
+	Role string `json:"role"` // applicant, admin, system
+}
+
+// StandardRef is what the workflow needs of a framework standard.
+type StandardRef struct {
+	Code string      `json:"code"`
+	From award.Level `json:"from"`
+}
+
+// FrameworkRef pins the framework version an application is assessed on.
+type FrameworkRef struct {
+	ID        string        `json:"id"`
+	Version   int           `json:"version"`
+	Title     string        `json:"title"`
+	Sample    bool          `json:"sample"`
+	Standards []StandardRef `json:"standards,omitempty"`
+}
+
+// ApplicationInput starts (or, with State, continues) an application's journey.
+// It carries person ids, never addresses: activities look people up when they need to.
+type ApplicationInput struct {
+	ApplicationID    string
+	TenantID         string
+	SettingReference string
+	SettingName      string
+	Track            award.Track
+	Variant          award.Variant
+	Framework        FrameworkRef
+	ApplicantID      string
+	SupporterID      string
+	ApprovalDate     *time.Time // first-year foster carers: the date of approval
+	RegisteredBy     Actor
+	Settings         award.Settings
+	Limits           award.UploadLimits
+	State            *State // set when the workflow continues as new
+}
+
+// State is everything the journey remembers.
+type State struct {
+	Stage            Stage
+	Seq              int64
+	RegisteredAt     time.Time
+	ToolkitOpenedAt  *time.Time
+	ToolkitNudged    bool
+	LastActivityAt   time.Time
+	InactivityNudges int
+	Dormant          bool
+	FirstYearDue     *time.Time
+	FirstYearSent    []int // reminder months already sent
+	FirstYearOverdue bool
+	AllocationFlag   bool
+	Evidence         []activities.Evidence
+	TargetLevel      award.Level
+	SubmittedAt      *time.Time
+	ClosedAt         *time.Time
+	Flags            []string
+}
+
+// NextStep tells people what is next, who acts and by when.
+type NextStep struct {
+	Action string     `json:"action"`
+	Who    string     `json:"who"`
+	DueAt  *time.Time `json:"due_at,omitempty"`
+}
+
+// Status is the answer to the status query.
+type Status struct {
+	ApplicationID    string                `json:"id"`
+	TenantID         string                `json:"tenant_id"`
+	SettingReference string                `json:"setting_reference"`
+	SettingName      string                `json:"setting_name"`
+	Track            award.Track           `json:"track"`
+	Variant          award.Variant         `json:"variant"`
+	Framework        FrameworkRef          `json:"framework"`
+	Stage            Stage                 `json:"stage"`
+	Next             NextStep              `json:"next"`
+	RegisteredAt     time.Time             `json:"registered_at"`
+	ToolkitOpenedAt  *time.Time            `json:"toolkit_opened_at,omitempty"`
+	Evidence         []activities.Evidence `json:"evidence"`
+	PortfolioBytes   int64                 `json:"portfolio_bytes"`
+	Missing          map[string][]string   `json:"missing"`
+	TargetLevel      string                `json:"target_level,omitempty"`
+	SubmittedAt      *time.Time            `json:"submitted_at,omitempty"`
+	FirstYearDue     *time.Time            `json:"first_year_due,omitempty"`
+	Flags            []string              `json:"flags"`
+}
+
+// Update and query names.
+const (
+	QueryStatus          = "status"
+	UpdateOpenToolkit    = "open_toolkit"
+	UpdateAddEvidence    = "add_evidence"
+	UpdateConfirmUpload  = "confirm_evidence"
+	UpdateMapEvidence    = "map_evidence"
+	UpdateRemoveEvidence = "remove_evidence"
+	UpdateSubmit         = "submit"
+	UpdateWithdraw       = "withdraw"
+)
+
+// OpenToolkitRequest records that the applicant opened the toolkit.
+type OpenToolkitRequest struct{ Actor Actor }
+
+// AddEvidenceRequest declares a file about to be uploaded.
+type AddEvidenceRequest struct {
+	Actor       Actor
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Standards   []string
+	Note        string
+}
+
+// EvidenceRequest names one evidence item (confirm, remove).
+type EvidenceRequest struct {
+	Actor      Actor
+	EvidenceID string
+}
+
+// MapEvidenceRequest changes which standards an item is evidence for.
+type MapEvidenceRequest struct {
+	Actor      Actor
+	EvidenceID string
+	Standards  []string
+}
+
+// SubmitRequest submits the portfolio for a target level.
+type SubmitRequest struct {
+	Actor       Actor
+	TargetLevel award.Level
+}
+
+// WithdrawRequest ends the journey at the applicant's or an admin's request.
+type WithdrawRequest struct {
+	Actor  Actor
+	Reason string
+}
+
+// Outcome is the workflow's result.
+type Outcome struct {
+	Stage Stage
+}
