@@ -94,8 +94,8 @@ func (j *journey) openToolkit(ctx workflow.Context, r OpenToolkitRequest) error 
 	if j.st.Stage == StageToolkit {
 		j.st.Stage = StagePortfolio
 	}
-	j.touch()
-	return j.record(nil, activities.Audit{Actor: r.Actor.ID, Action: "toolkit_opened"})
+	j.touch(ctx)
+	return j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "toolkit_opened"})
 }
 
 // --- evidence ---
@@ -147,8 +147,8 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx),
 	}
 	j.st.Evidence = append(j.st.Evidence, item)
-	j.touch()
-	err = j.record([]activities.Evidence{item}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_declared",
+	j.touch(ctx)
+	err = j.record(ctx, []activities.Evidence{item}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_declared",
 		Detail: map[string]any{"evidence": id, "size": r.Size, "sha256": item.SHA256, "standards": item.Standards}})
 	return item, err
 }
@@ -222,8 +222,8 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 	now := workflow.Now(ctx)
 	it.State = activities.EvidenceConfirmed
 	it.ConfirmedAt = &now
-	j.touch()
-	err = j.record([]activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed",
+	j.touch(ctx)
+	err = j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed",
 		Detail: map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}})
 	return *it, err
 }
@@ -259,8 +259,8 @@ func (j *journey) mapEvidence(ctx workflow.Context, r MapEvidenceRequest) (activ
 	_, it := j.item(r.EvidenceID)
 	before := it.Standards
 	it.Standards = dedupe(r.Standards)
-	j.touch()
-	err = j.record([]activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_mapped",
+	j.touch(ctx)
+	err = j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_mapped",
 		Detail: map[string]any{"evidence": it.ID, "before": before, "after": it.Standards}})
 	return *it, err
 }
@@ -294,8 +294,8 @@ func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error 
 	removed.RemovedAt = &now
 	j.st.Evidence = slices.Delete(j.st.Evidence, i, i+1)
 	j.discardUpload(ctx, removed.ObjectKey)
-	j.touch()
-	return j.record([]activities.Evidence{removed}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_removed",
+	j.touch(ctx)
+	return j.record(ctx, []activities.Evidence{removed}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_removed",
 		Detail: map[string]any{"evidence": removed.ID, "filename": removed.Filename}})
 }
 
@@ -348,13 +348,13 @@ func (j *journey) submit(ctx workflow.Context, r SubmitRequest) (Status, error) 
 	j.st.SubmittedAt = &now
 	j.st.Stage = StageAwaitingAllocation
 	j.unflag(FlagDormant)
-	if err := j.record(changed, activities.Audit{Actor: r.Actor.ID, Action: "submitted",
+	if err := j.record(ctx, changed, activities.Audit{Actor: r.Actor.ID, Action: "submitted",
 		Detail: map[string]any{"target_level": r.TargetLevel.String(), "checksums": checksums}}); err != nil {
 		return Status{}, err
 	}
 	data := j.mailData()
 	data.Count = len(kept)
-	j.sendEmail("submission", "submission_receipt", j.in.ApplicantID, data)
+	j.sendEmail(ctx, "submission", "submission_receipt", j.in.ApplicantID, data)
 	return j.status(), nil
 }
 
@@ -380,13 +380,13 @@ func (j *journey) withdraw(ctx workflow.Context, r WithdrawRequest) (Status, err
 	before := j.st.Stage
 	j.st.Stage = StageWithdrawn
 	j.st.ClosedAt = &now
-	if err := j.record(nil, activities.Audit{Actor: r.Actor.ID, Action: "withdrawn",
+	if err := j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "withdrawn",
 		Detail: map[string]any{"role": r.Actor.Role, "reason": r.Reason, "stage_before": before}}); err != nil {
 		return Status{}, err
 	}
 	data := j.mailData()
 	data.Reason = r.Reason
-	j.sendEmail("withdrawal", "withdrawal", j.in.ApplicantID, data)
+	j.sendEmail(ctx, "withdrawal", "withdrawal", j.in.ApplicantID, data)
 	return j.status(), nil
 }
 

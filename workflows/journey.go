@@ -19,6 +19,7 @@ type journey struct {
 	st      *State
 	mu      workflow.Mutex // serialises update handlers that run activities
 	changes int            // bumped by every handler, so the main loop re-plans its timers
+	emails  []workflow.Future
 }
 
 // ApplicationWorkflow runs one application from registration onwards.
@@ -45,6 +46,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return Outcome{}, err
 			}
+			j.drainEmails()
 			next := j.in
 			next.State = j.st
 			return Outcome{}, workflow.NewContinueAsNewError(ctx, ApplicationWorkflow, next)
@@ -53,6 +55,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return Outcome{}, err
 	}
+	j.drainEmails()
 	return Outcome{Stage: j.st.Stage}, nil
 }
 
@@ -86,7 +89,7 @@ func (j *journey) register() error {
 		due := j.in.ApprovalDate.AddDate(0, j.in.Settings.FirstYearDueMonths, 0)
 		j.st.FirstYearDue = &due
 	}
-	err := j.record(nil,
+	err := j.record(j.ctx, nil,
 		activities.Audit{Actor: j.in.RegisteredBy.ID, Action: "registered", Detail: map[string]any{
 			"role": j.in.RegisteredBy.Role, "track": j.in.Track, "variant": j.in.Variant,
 			"framework": j.in.Framework.ID, "framework_version": j.in.Framework.Version}},
@@ -94,31 +97,31 @@ func (j *journey) register() error {
 	if err != nil {
 		return err
 	}
-	j.sendEmail("registration", "welcome", j.in.ApplicantID, j.mailData())
+	j.sendEmail(j.ctx, "registration", "welcome", j.in.ApplicantID, j.mailData())
 	if j.in.SupporterID != "" {
-		j.sendEmail("registration", "welcome_supporter", j.in.SupporterID, j.mailData())
+		j.sendEmail(j.ctx, "registration", "welcome_supporter", j.in.SupporterID, j.mailData())
 	}
 	return nil
 }
 
 // record writes the projection, the changed evidence and audit lines for one step.
-func (j *journey) record(changed []activities.Evidence, audit ...activities.Audit) error {
+func (j *journey) record(ctx workflow.Context, changed []activities.Evidence, audit ...activities.Audit) error {
 	j.st.Seq++
 	next := j.next()
-	ctx := workflow.WithActivityOptions(j.ctx, localWriteOptions)
-	err := workflow.ExecuteActivity(ctx, (*activities.Activities).Record, activities.RecordInput{
+	actx := workflow.WithActivityOptions(ctx, localWriteOptions)
+	err := workflow.ExecuteActivity(actx, (*activities.Activities).Record, activities.RecordInput{
 		TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, Seq: j.st.Seq, Stage: string(j.st.Stage),
 		Active: !j.st.Stage.Closed(), NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
-		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(j.ctx),
+		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(ctx),
 		Evidence: changed, Audit: audit,
-	}).Get(ctx, nil)
+	}).Get(actx, nil)
 	if err != nil {
 		return err
 	}
-	return j.upsertSearchAttributes(next)
+	return j.upsertSearchAttributes(ctx, next)
 }
 
-func (j *journey) upsertSearchAttributes(next NextStep) error {
+func (j *journey) upsertSearchAttributes(ctx workflow.Context, next NextStep) error {
 	updates := []temporal.SearchAttributeUpdate{
 		SearchStage.ValueSet(string(j.st.Stage)),
 		SearchFlags.ValueSet(j.st.Flags),
@@ -128,26 +131,36 @@ func (j *journey) upsertSearchAttributes(next NextStep) error {
 	} else {
 		updates = append(updates, SearchDueAt.ValueUnset())
 	}
-	return workflow.UpsertTypedSearchAttributes(j.ctx, updates...)
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }
 
 // sendEmail starts the email activity without waiting for it: journeys never block on email.
 // The dedupe key makes the message unique per (journey, step, type, recipient).
-func (j *journey) sendEmail(step, kind, personID string, data email.Data) {
+func (j *journey) sendEmail(ctx workflow.Context, step, kind, personID string, data email.Data) {
 	if personID == "" {
 		return
 	}
-	ctx := workflow.WithActivityOptions(j.ctx, emailOptions)
+	actx := workflow.WithActivityOptions(ctx, emailOptions)
 	key := j.in.ApplicationID + "/" + step + "/" + kind + "/" + personID
-	workflow.ExecuteActivity(ctx, (*activities.Activities).SendEmail, activities.EmailInput{
+	f := workflow.ExecuteActivity(actx, (*activities.Activities).SendEmail, activities.EmailInput{
 		DedupeKey: key, TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID,
 		Kind: kind, RecipientID: personID, Data: data,
 	})
+	j.emails = append(j.emails, f)
+}
+
+// drainEmails waits for emails still being sent, so that closing the journey (or continuing
+// it as new) never abandons a message. A failed message is already recorded by the activity.
+func (j *journey) drainEmails() {
+	for _, f := range j.emails {
+		_ = f.Get(j.ctx, nil)
+	}
+	j.emails = nil
 }
 
 // touch records applicant activity: the inactivity clock starts again.
-func (j *journey) touch() {
-	j.st.LastActivityAt = workflow.Now(j.ctx)
+func (j *journey) touch(ctx workflow.Context) {
+	j.st.LastActivityAt = workflow.Now(ctx)
 	j.st.InactivityNudges = 0
 	if j.st.Dormant {
 		j.st.Dormant = false

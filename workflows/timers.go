@@ -95,23 +95,23 @@ func (j *journey) fireDueTimers() error {
 
 func (j *journey) nudgeToolkit() error {
 	j.st.ToolkitNudged = true
-	j.sendEmail("toolkit-nudge", "toolkit_nudge", j.in.ApplicantID, j.mailData())
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "toolkit_nudge_sent"})
+	j.sendEmail(j.ctx, "toolkit-nudge", "toolkit_nudge", j.in.ApplicantID, j.mailData())
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "toolkit_nudge_sent"})
 }
 
 func (j *journey) nudgeInactive() error {
 	j.st.InactivityNudges++
 	// The step names the quiet spell (when it began) and the nudge number within it.
 	step := fmt.Sprintf("inactivity-%d-%d", j.st.LastActivityAt.Unix(), j.st.InactivityNudges)
-	j.sendEmail(step, "inactivity_nudge", j.in.ApplicantID, j.mailData())
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "inactivity_nudge_sent",
+	j.sendEmail(j.ctx, step, "inactivity_nudge", j.in.ApplicantID, j.mailData())
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "inactivity_nudge_sent",
 		Detail: map[string]any{"nudge": j.st.InactivityNudges}})
 }
 
 func (j *journey) markDormant() error {
 	j.st.Dormant = true
 	j.flag(FlagDormant)
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "flagged_dormant",
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "flagged_dormant",
 		Detail: map[string]any{"last_activity_at": j.st.LastActivityAt}})
 }
 
@@ -120,24 +120,24 @@ func (j *journey) remindFirstYear(months int) error {
 	data := j.mailData()
 	data.Months = months
 	step := fmt.Sprintf("first-year-%d", months)
-	j.sendEmail(step, "first_year_reminder", j.in.ApplicantID, data)
-	j.sendEmail(step, "first_year_reminder_supporter", j.in.SupporterID, data)
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "first_year_reminder_sent",
+	j.sendEmail(j.ctx, step, "first_year_reminder", j.in.ApplicantID, data)
+	j.sendEmail(j.ctx, step, "first_year_reminder_supporter", j.in.SupporterID, data)
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "first_year_reminder_sent",
 		Detail: map[string]any{"months": months}})
 }
 
 func (j *journey) markFirstYearOverdue() error {
 	j.st.FirstYearOverdue = true
 	j.flag(FlagFirstYearOverdue)
-	j.sendEmail("first-year-due", "first_year_overdue", j.in.ApplicantID, j.mailData())
-	j.sendEmail("first-year-due", "first_year_overdue", j.in.SupporterID, j.mailData())
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "flagged_first_year_overdue"})
+	j.sendEmail(j.ctx, "first-year-due", "first_year_overdue", j.in.ApplicantID, j.mailData())
+	j.sendEmail(j.ctx, "first-year-due", "first_year_overdue", j.in.SupporterID, j.mailData())
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "flagged_first_year_overdue"})
 }
 
 func (j *journey) flagAwaitingAssessor() error {
 	j.st.AllocationFlag = true
 	j.flag(FlagAwaitingAssessor)
-	return j.record(nil, activities.Audit{Actor: RoleSystem, Action: "flagged_awaiting_allocation"})
+	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "flagged_awaiting_allocation"})
 }
 
 // next says what is next, who acts and by when.

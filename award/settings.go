@@ -1,0 +1,90 @@
+package award
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Day and Week are calendar durations used by the journey timers.
+const (
+	Day  = 24 * time.Hour
+	Week = 7 * Day
+)
+
+// Settings are a tenant's journey timers (SPEC §3, stages 2–3 and the
+// storage links). DefaultSettings gives the SPEC defaults.
+type Settings struct {
+	ToolkitNudgeAfter       time.Duration // one nudge if the toolkit is unopened after this (14 days)
+	InactivityNudgeAfter    time.Duration // first nudge after a portfolio has no activity for this (8 weeks)
+	InactivityNudgeEvery    time.Duration // then every this long (4 weeks)
+	InactivityMaxNudges     int           // at most this many inactivity nudges (3)
+	DormantAfter            time.Duration // portfolio flagged dormant to admins (6 months = 183 days)
+	FirstYearDueMonths      int           // first-year carers: hard due date, months from approval (12)
+	FirstYearReminderMonths []int         // first-year carers: reminders, months from approval (6, 9, 11)
+	DownloadLinkTTL         time.Duration // lifetime of a signed download link (15 minutes)
+	UploadLinkTTL           time.Duration // lifetime of a signed upload link (15 minutes)
+}
+
+// DefaultSettings returns the SPEC §3 defaults. The reminder slice is a fresh
+// copy each time.
+func DefaultSettings() Settings {
+	return Settings{
+		ToolkitNudgeAfter:       14 * Day,
+		InactivityNudgeAfter:    8 * Week,
+		InactivityNudgeEvery:    4 * Week,
+		InactivityMaxNudges:     3,
+		DormantAfter:            183 * Day,
+		FirstYearDueMonths:      12,
+		FirstYearReminderMonths: []int{6, 9, 11},
+		DownloadLinkTTL:         15 * time.Minute,
+		UploadLinkTTL:           15 * time.Minute,
+	}
+}
+
+// Validate checks that the settings make sense: positive durations, a
+// non-negative nudge count, and first-year reminders strictly increasing,
+// each after approval and before the due month. It returns an *InputError
+// naming the first offending setting.
+func (s Settings) Validate() error {
+	durations := []struct {
+		field string
+		d     time.Duration
+	}{
+		{"toolkit_nudge_after", s.ToolkitNudgeAfter},
+		{"inactivity_nudge_after", s.InactivityNudgeAfter},
+		{"inactivity_nudge_every", s.InactivityNudgeEvery},
+		{"dormant_after", s.DormantAfter},
+		{"download_link_ttl", s.DownloadLinkTTL},
+		{"upload_link_ttl", s.UploadLinkTTL},
+	}
+	for _, d := range durations {
+		if d.d <= 0 {
+			return inputErr(d.field, "%s must be positive, got %s", d.field, d.d)
+		}
+	}
+	if s.InactivityMaxNudges < 0 {
+		return inputErr("inactivity_max_nudges", "inactivity_max_nudges must be 0 or more, got %d", s.InactivityMaxNudges)
+	}
+	if s.FirstYearDueMonths < 1 {
+		return inputErr("first_year_due_months", "first_year_due_months must be 1 or more, got %d", s.FirstYearDueMonths)
+	}
+	prev := 0
+	for _, m := range s.FirstYearReminderMonths {
+		if m <= prev || m >= s.FirstYearDueMonths {
+			return inputErr("first_year_reminder_months",
+				"first_year_reminder_months must be strictly increasing months between 1 and %d (the due month), got %s",
+				s.FirstYearDueMonths-1, formatInts(s.FirstYearReminderMonths))
+		}
+		prev = m
+	}
+	return nil
+}
+
+func formatInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}

@@ -1,0 +1,75 @@
+// Command starter is the client side of award journeys: `starter serve` runs the HTTP API;
+// every other command is the command-line client of that API (see `starter help`).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"awardengine/award"
+	"awardengine/config"
+	"awardengine/starter/api"
+	"awardengine/starter/cli"
+	"awardengine/storage/objects"
+	"awardengine/storage/postgres"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		if err := serve(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "starter serve:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func serve(ctx context.Context) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	store, err := objects.Open(cfg.Objects)
+	if err != nil {
+		return err
+	}
+	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace})
+	if err != nil {
+		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer c.Close()
+	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
+		DB: db, Temporal: c, Objects: store, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(),
+	}).Handler()}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	slog.Info("API listening", "addr", cfg.HTTPAddr)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
