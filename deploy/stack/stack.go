@@ -1,0 +1,253 @@
+// Package stack assembles the whole product on the embedded default stack: a private
+// PostgreSQL cluster, a MinIO server, an in-process Temporal server with its Web UI, the local
+// SendGrid-compatible endpoint, the worker and the HTTP API. `make run` and the integration
+// tests both start it, so what the tests check is what a person runs.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"awardengine/activities"
+	"awardengine/award"
+	"awardengine/deploy/devstack"
+	"awardengine/deploy/seed"
+	"awardengine/devmail"
+	"awardengine/email"
+	"awardengine/starter/api"
+	"awardengine/storage/objects"
+	"awardengine/storage/postgres"
+	"awardengine/worker"
+	"awardengine/workflows"
+)
+
+// Namespace and bucket of the development stack.
+const (
+	Namespace = "awards"
+	Bucket    = "awards"
+	minioUser = "awardsdev"
+	minioPass = "awardsdev-secret-key"
+	mailKey   = "SG.local-development-key"
+	// Retention of closed journeys' histories: well above the dev server's 24 h default.
+	Retention = 365 * 24 * time.Hour
+)
+
+// Options say where the stack keeps its data and which ports it uses (0 = any free port).
+type Options struct {
+	DataDir      string // required: .data for `make run`, a temp dir in tests
+	DatabaseURL  string // use this PostgreSQL instead of a private cluster
+	MinIOBinary  string // default bin/minio (found from the module root)
+	HTTPAddr     string // default 127.0.0.1:0
+	TemporalPort int
+	UIPort       int // 0 = no Web UI
+	MinIOPort    int
+	PostgresPort int
+	MailPort     int
+	Settings     *award.Settings // default award.DefaultSettings()
+	Logf         func(string, ...any)
+}
+
+// Stack is the running product.
+type Stack struct {
+	opts     Options
+	Postgres *devstack.Postgres
+	MinIO    *devstack.MinIO
+	Temporal *devstack.Temporal
+	Mail     *devmail.Sink
+	DB       *postgres.DB
+	Objects  *objects.Store
+	Client   client.Client
+	Worker   sdkworker.Worker
+	acts     *activities.Activities
+
+	APIURL  string
+	MailURL string
+	http    *http.Server
+	mailSrv *http.Server
+	stops   []func()
+}
+
+// Start brings everything up in dependency order; on failure it stops what it started.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.DataDir == "" {
+		return nil, errors.New("stack: DataDir is required")
+	}
+	if o.HTTPAddr == "" {
+		o.HTTPAddr = "127.0.0.1:0"
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	if o.Settings == nil {
+		def := award.DefaultSettings()
+		o.Settings = &def
+	}
+	s = &Stack{opts: o}
+	defer func() {
+		if err != nil {
+			s.Stop()
+			s = nil
+		}
+	}()
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	// Fail fast on a busy port, before starting anything heavy.
+	if err := checkAddr("HTTP API", o.HTTPAddr); err != nil {
+		return nil, err
+	}
+
+	dsn := o.DatabaseURL
+	if dsn == "" {
+		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(o.DataDir, "postgres"), Port: o.PostgresPort, Logf: o.Logf})
+		if err != nil {
+			return nil, err
+		}
+		s.Postgres = pg
+		s.stops = append(s.stops, func() { _ = pg.Stop() })
+		if err := pg.CreateDatabase(ctx, "awards"); err != nil {
+			return nil, err
+		}
+		dsn = pg.DSN("awards")
+	}
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s.DB = db
+	s.stops = append(s.stops, db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+
+	mc, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{Binary: o.MinIOBinary, Dir: filepath.Join(o.DataDir, "minio"),
+		Port: o.MinIOPort, AccessKey: minioUser, SecretKey: minioPass, Logf: o.Logf})
+	if err != nil {
+		return nil, err
+	}
+	s.MinIO = mc
+	s.stops = append(s.stops, func() { _ = mc.Stop() })
+	s.Objects, err = objects.Open(objects.Config{Endpoint: mc.Endpoint(), AccessKey: minioUser, SecretKey: minioPass, Bucket: Bucket})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Objects.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+
+	s.Mail, err = devmail.New(filepath.Join(o.DataDir, "mailbox.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	mailLn, err := listen("local SendGrid endpoint", fmt.Sprintf("127.0.0.1:%d", o.MailPort))
+	if err != nil {
+		return nil, err
+	}
+	s.MailURL = "http://" + mailLn.Addr().String()
+	s.mailSrv = &http.Server{Handler: s.Mail.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.mailSrv.Serve(mailLn) }()
+	s.stops = append(s.stops, func() { _ = s.mailSrv.Close(); _ = s.Mail.Close() })
+
+	tmp, err := devstack.StartTemporal(devstack.TemporalOptions{
+		DatabaseFile: filepath.Join(o.DataDir, "temporal.sqlite"), Port: o.TemporalPort, UIPort: o.UIPort,
+		Namespace: Namespace, Retention: Retention, SearchAttributes: workflows.SearchAttributeTypes(), Logf: o.Logf,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Temporal = tmp
+	s.stops = append(s.stops, tmp.Stop)
+	s.Client, err = client.Dial(client.Options{HostPort: tmp.HostPort(), Namespace: Namespace, Logger: quietLogger{}})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Temporal: %w", err)
+	}
+	s.stops = append(s.stops, s.Client.Close)
+
+	if err := seed.Load(ctx, db, s.Objects); err != nil {
+		return nil, fmt.Errorf("loading sample data: %w", err)
+	}
+
+	ln, err := listen("HTTP API", o.HTTPAddr)
+	if err != nil {
+		return nil, err
+	}
+	s.APIURL = "http://" + ln.Addr().String()
+	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL}
+	if err := s.StartWorker(); err != nil {
+		return nil, err
+	}
+	s.http = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
+		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
+		Mailbox: s.Mail.Handler(),
+	}).Handler()}
+	go func() { _ = s.http.Serve(ln) }()
+	s.stops = append(s.stops, func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.http.Shutdown(c)
+	})
+	return s, nil
+}
+
+// StartWorker starts a worker (again, after StopWorker).
+func (s *Stack) StartWorker() error {
+	if s.Worker != nil {
+		return nil
+	}
+	w := worker.New(s.Client, s.acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	s.Worker = w
+	return nil
+}
+
+// StopWorker stops the worker, as if its process were killed between tasks.
+func (s *Stack) StopWorker() {
+	if s.Worker != nil {
+		s.Worker.Stop()
+		s.Worker = nil
+	}
+}
+
+// TemporalUIURL is the Web UI's address, or "".
+func (s *Stack) TemporalUIURL() string {
+	if s.Temporal == nil {
+		return ""
+	}
+	return s.Temporal.UIURL()
+}
+
+// Stop shuts everything down in reverse order of start.
+func (s *Stack) Stop() {
+	s.StopWorker()
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}
+
+func checkAddr(what, addr string) error {
+	ln, err := listen(what, addr)
+	if err != nil {
+		return err
+	}
+	return ln.Close()
+}
+
+func listen(what, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot listen on %s (is another copy running? stop it or choose another port): %v", what, addr, err)
+	}
+	return ln, nil
+}
