@@ -1,0 +1,214 @@
+// Package integration drives the product through its HTTP API on the real embedded stack:
+// an in-process Temporal server, a private PostgreSQL cluster, a real MinIO process and the
+// local SendGrid-compatible endpoint. It is the one test package that links the Temporal
+// server, so it is built once.
+package integration
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"awardengine/deploy/stack"
+	"awardengine/devmail"
+)
+
+var shared *stack.Stack
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(0)
+	}
+	dir, err := os.MkdirTemp("", "award-it-")
+	if err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	shared, err = stack.Start(ctx, stack.Options{DataDir: dir})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting the stack:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	shared.Stop()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// client talks to the API as one person.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func as(t *testing.T, s *stack.Stack, token string) *client {
+	return &client{t: t, base: s.APIURL, token: token}
+}
+
+type response struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Body, err)
+	}
+}
+
+// problem decodes an application/problem+json answer.
+func (r response) problem(t *testing.T) map[string]any {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("want a problem document, got %q: %s", ct, r.Body)
+	}
+	var p map[string]any
+	r.json(t, &p)
+	return p
+}
+
+func (c *client) do(method, path string, body any) response {
+	c.t.Helper()
+	var rdr io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rdr = bytes.NewBufferString(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rdr = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rdr)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Body: raw, Header: resp.Header}
+}
+
+func (c *client) must(status int, method, path string, body any) response {
+	c.t.Helper()
+	r := c.do(method, path, body)
+	if r.Status != status {
+		c.t.Fatalf("%s %s: want %d, got %d: %s", method, path, status, r.Status, r.Body)
+	}
+	return r
+}
+
+type application struct {
+	ID       string              `json:"id"`
+	Stage    string              `json:"stage"`
+	Missing  map[string][]string `json:"missing"`
+	Evidence []struct {
+		ID        string   `json:"id"`
+		State     string   `json:"state"`
+		SHA256    string   `json:"sha256"`
+		Immutable bool     `json:"immutable"`
+		Standards []string `json:"standards"`
+	} `json:"evidence"`
+	Next struct {
+		Action string `json:"action"`
+	} `json:"next"`
+	TargetLevel string `json:"target_level"`
+}
+
+type upload struct {
+	Evidence struct {
+		ID string `json:"id"`
+	} `json:"evidence"`
+	Upload struct {
+		Method  string            `json:"method"`
+		URL     string            `json:"url"`
+		Headers map[string]string `json:"headers"`
+	} `json:"upload"`
+}
+
+// declare asks for an upload link for content.
+func (c *client) declare(appID, filename, contentType string, content []byte, standards ...string) upload {
+	c.t.Helper()
+	sum := sha256.Sum256(content)
+	var u upload
+	c.must(201, "POST", "/v1/applications/"+appID+"/evidence", map[string]any{
+		"filename": filename, "size": len(content), "content_type": contentType,
+		"sha256": hex.EncodeToString(sum[:]), "standards": standards,
+	}).json(c.t, &u)
+	return u
+}
+
+// put sends bytes straight to object storage through the presigned link.
+func put(t *testing.T, u upload, content []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(u.Upload.Method, u.Upload.URL, bytes.NewReader(content))
+	for k, v := range u.Upload.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("PUT to storage: %d %s", resp.StatusCode, body)
+	}
+}
+
+// uploadEvidence declares, uploads and confirms one file.
+func (c *client) uploadEvidence(appID, filename string, content []byte, standards ...string) string {
+	c.t.Helper()
+	u := c.declare(appID, filename, "application/pdf", content, standards...)
+	put(c.t, u, content)
+	c.must(200, "POST", "/v1/applications/"+appID+"/evidence/"+u.Evidence.ID+"/confirm", nil)
+	return u.Evidence.ID
+}
+
+// mailTo returns the messages received for an address.
+func mailTo(s *stack.Stack, addr string) []devmail.Message {
+	var out []devmail.Message
+	for _, m := range s.Mail.Messages() {
+		for _, to := range m.To {
+			if to.Email == addr {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// eventually polls until cond holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func pdf(name string) []byte {
+	return []byte("%PDF-1.4\n% evidence " + name + "\n" + string(bytes.Repeat([]byte(name), 50)) + "\n%%EOF\n")
+}
