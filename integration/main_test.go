@@ -212,3 +212,11 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func pdf(name string) []byte {
 	return []byte("%PDF-1.4\n% evidence " + name + "\n" + string(bytes.Repeat([]byte(name), 50)) + "\n%%EOF\n")
 }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

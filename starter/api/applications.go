@@ -61,7 +61,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		writeProblem(w, forbidden(owned.Error()))
 		return
 	case errors.As(err, &variant):
-		writeProblem(w, invalid("variant", variant.Error()))
+		writeProblem(w, wrongVariant(variant.Error()))
 		return
 	case err != nil:
 		fail(w, r, err)
@@ -111,7 +111,7 @@ func (s *Server) registration(ctx context.Context, me postgres.Person, req regis
 	}
 	variant := award.Variant(req.Variant)
 	if err := award.CheckVariant(track, variant); err != nil {
-		return in, false, invalid("variant", err.Error())
+		return in, false, wrongVariant(err.Error())
 	}
 	in = workflows.ApplicationInput{
 		ApplicationID: postgres.NewID("app"), TenantID: me.TenantID, SettingReference: req.SettingReference,

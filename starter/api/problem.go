@@ -59,6 +59,12 @@ func invalid(field, msg string) problem {
 		Errors: []fieldError{{Field: field, Message: msg}}}
 }
 
+func wrongVariant(msg string) problem {
+	p := invalid("variant", msg)
+	p.Type = "wrong-variant"
+	return p
+}
+
 func notFound(what string) problem {
 	return problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found", Detail: what}
 }
