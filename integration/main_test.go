@@ -48,12 +48,12 @@ func TestMain(m *testing.M) {
 
 // client talks to the API as one person.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
 
-func as(t *testing.T, s *stack.Stack, token string) *client {
+func as(t testing.TB, s *stack.Stack, token string) *client {
 	return &client{t: t, base: s.APIURL, token: token}
 }
 
@@ -63,7 +63,7 @@ type response struct {
 	Header http.Header
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decoding %s: %v", r.Body, err)
@@ -71,7 +71,7 @@ func (r response) json(t *testing.T, v any) {
 }
 
 // problem decodes an application/problem+json answer.
-func (r response) problem(t *testing.T) map[string]any {
+func (r response) problem(t testing.TB) map[string]any {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("want a problem document, got %q: %s", ct, r.Body)
@@ -158,7 +158,7 @@ func (c *client) declare(appID, filename, contentType string, content []byte, st
 }
 
 // put sends bytes straight to object storage through the presigned link.
-func put(t *testing.T, u upload, content []byte) {
+func put(t testing.TB, u upload, content []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(u.Upload.Method, u.Upload.URL, bytes.NewReader(content))
 	for k, v := range u.Upload.Headers {
