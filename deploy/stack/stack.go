@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -153,9 +154,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	s.MailURL = "http://" + mailLn.Addr().String()
-	s.mailSrv = &http.Server{Handler: s.Mail.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.mailSrv.Serve(mailLn) }()
-	s.stops = append(s.stops, func() { _ = s.mailSrv.Close(); _ = s.Mail.Close() })
+	s.serveMail(mailLn)
+	s.stops = append(s.stops, func() { s.StopMailEndpoint(); _ = s.Mail.Close() })
 
 	tmp, err := devstack.StartTemporal(devstack.TemporalOptions{
 		DatabaseFile: filepath.Join(o.DataDir, "temporal.sqlite"), Port: o.TemporalPort, UIPort: o.UIPort,
@@ -196,6 +196,32 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		_ = s.http.Shutdown(c)
 	})
 	return s, nil
+}
+
+func (s *Stack) serveMail(ln net.Listener) {
+	s.mailSrv = &http.Server{Handler: s.Mail.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.mailSrv.Serve(ln) }()
+}
+
+// StopMailEndpoint takes the local SendGrid endpoint down, as an outage of the provider.
+func (s *Stack) StopMailEndpoint() {
+	if s.mailSrv != nil {
+		_ = s.mailSrv.Close()
+		s.mailSrv = nil
+	}
+}
+
+// StartMailEndpoint brings the endpoint back on the same address, keeping its mailbox.
+func (s *Stack) StartMailEndpoint() error {
+	if s.mailSrv != nil {
+		return nil
+	}
+	ln, err := listen("local SendGrid endpoint", strings.TrimPrefix(s.MailURL, "http://"))
+	if err != nil {
+		return err
+	}
+	s.serveMail(ln)
+	return nil
 }
 
 // StartWorker starts a worker (again, after StopWorker).
