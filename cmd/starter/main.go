@@ -13,14 +13,11 @@ import (
 	"syscall"
 	"time"
 
-	"go.temporal.io/sdk/client"
 
 	"awardengine/award"
 	"awardengine/config"
 	"awardengine/starter/api"
 	"awardengine/starter/cli"
-	"awardengine/storage/objects"
-	"awardengine/storage/postgres"
 )
 
 func main() {
@@ -41,25 +38,13 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	deps, err := config.Connect(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	store, err := objects.Open(cfg.Objects)
-	if err != nil {
-		return err
-	}
-	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace})
-	if err != nil {
-		return fmt.Errorf("connecting to Temporal at %s: %w", cfg.TemporalAddress, err)
-	}
-	defer c.Close()
+	defer deps.Close()
 	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
-		DB: db, Temporal: c, Objects: store, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(),
+		DB: deps.DB, Temporal: deps.Temporal, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(),
 	}).Handler()}
 	go func() {
 		<-ctx.Done()
