@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"awardengine/award"
 	"awardengine/config"
 	"awardengine/starter/api"
