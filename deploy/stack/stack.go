@@ -78,7 +78,7 @@ type Stack struct {
 }
 
 // Start brings everything up in dependency order; on failure it stops what it started.
-func Start(ctx context.Context, o Options) (s *Stack, err error) {
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if o.DataDir == "" {
 		return nil, errors.New("stack: DataDir is required")
 	}
@@ -92,11 +92,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		def := award.DefaultSettings()
 		o.Settings = &def
 	}
-	s = &Stack{opts: o}
+	s := &Stack{opts: o}
 	defer func() {
 		if err != nil {
 			s.Stop()
-			s = nil
 		}
 	}()
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
