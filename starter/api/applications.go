@@ -296,6 +296,10 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		fail(w, r, err)
 		return
 	}
+	if req.Reason = strings.TrimSpace(req.Reason); req.Reason == "" {
+		fail(w, r, invalid("reason", "say why the application is withdrawn (it goes in the audit trail)"))
+		return
+	}
 	var st workflows.Status
 	if err := s.update(r.Context(), app.ID, workflows.UpdateWithdraw, workflows.WithdrawRequest{Actor: actor(me), Reason: req.Reason}, &st); err != nil {
 		fail(w, r, err)
