@@ -72,6 +72,8 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"another tenant's admin", "GET", "/v1/applications/" + appID, nil, "demo-eastmere-admin", 404, "not-found", ""},
 		{"a supporter acting", "POST", "/v1/applications/" + appID + "/submit", map[string]any{"target_level": "bronze"},
 			"demo-northshire-supporter", 404, "not-found", ""},
+		{"withdraw without a reason", "POST", "/v1/applications/" + appID + "/withdraw", map[string]any{"reason": " "},
+			"", 422, "invalid", "reason"},
 		{"no token", "GET", "/v1/applications/" + appID, nil, "-", 401, "unauthorized", ""},
 	}
 	for _, c := range cases {
