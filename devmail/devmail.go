@@ -54,6 +54,9 @@ type Sink struct {
 	messages []Message
 	file     *os.File // nil when memory only
 	closed   bool
+
+	fmu sync.Mutex // guards fs
+	fs  faultState
 }
 
 // maxBodyBytes is SendGrid's limit on the total message size.
@@ -188,10 +191,13 @@ func (s *Sink) store(m Message) error {
 //
 //	POST /v3/mail/send  SendGrid v3 mail send: 202 + X-Message-Id, or SendGrid's errors JSON
 //	GET  /dev/mailbox   {"messages":[...]} oldest first; ?to=email keeps messages to/cc that address
+//	POST /dev/faults    queue a Fault: {"status","times","retry_after_seconds","down_seconds","accept_then_drop"}; 204
+//	DELETE /dev/faults  clear queued faults; 204
 func (s *Sink) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v3/mail/send", s.handleSend)
 	mux.HandleFunc("/dev/mailbox", s.handleMailbox)
+	mux.HandleFunc("/dev/faults", s.handleFaults)
 	return mux
 }
 
@@ -230,6 +236,14 @@ func hasAddress(list []Address, email string) bool {
 }
 
 func (s *Sink) handleSend(w http.ResponseWriter, r *http.Request) {
+	switch act := s.begin(r.Method == http.MethodPost); {
+	case act.drop:
+		dropConnection(w)
+		return
+	case act.status != nil:
+		writeFault(w, *act.status)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeErrors(w, http.StatusMethodNotAllowed, apiError{Message: "method not allowed"})
@@ -275,6 +289,14 @@ func (s *Sink) handleSend(w http.ResponseWriter, r *http.Request) {
 	m := req.message(id, body)
 	if err := s.store(m); err != nil {
 		writeErrors(w, http.StatusServiceUnavailable, apiError{Message: "devmail: " + err.Error()})
+		return
+	}
+	drop, hook := s.accepted()
+	if hook != nil {
+		go hook(cloneMessage(m))
+	}
+	if drop {
+		dropConnection(w)
 		return
 	}
 	w.Header().Set("X-Message-Id", id)
