@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -28,13 +29,26 @@ type EmailResult struct {
 	ProviderID string
 }
 
-// SendEmail sends a message at most once per dedupe key. Passing provider failures (network,
-// 429, 5xx) are returned as errors so Temporal retries with backoff; a permanent refusal
-// (400/401/403/413) marks the message failed and returns normally: journeys never block on email.
+// processedGrace is how long a message handed to the provider with no recorded outcome is
+// given for SendGrid's "processed" event to arrive before it is sent again.
+const processedGrace = 2 * time.Minute
+
+// SendEmail sends a message once per dedupe key.
 //
-// Remaining window: if the process dies after the provider accepted the message but before
-// MarkEmailSent commits, the row stays "pending" and the retry sends again. The email issue
-// closes most of that window with the provider's processed events.
+// The outbox row moves pending → sending (committed before the request goes out) → sent.
+// Passing failures where the provider certainly did not accept the message (429, 5xx) move it
+// back to pending and Temporal retries (after X-RateLimit-Reset for 429). A permanent refusal
+// (400/401/403/413) marks it failed, flags the address or the configuration for admins, and
+// returns normally: journeys never block on email.
+//
+// The ambiguous case — the request went out but no answer was recorded (timeout, connection
+// lost, the worker died) — leaves the row "sending". The retry then looks for SendGrid's
+// "processed" event for this dedupe key (it travels in custom_args and comes back through the
+// event webhook); if found, the message is recorded as sent without sending it again. If no
+// event has arrived within processedGrace, the message is sent again.
+//
+// Remaining window, honestly: if SendGrid accepted the message but its processed event takes
+// longer than processedGrace to arrive (webhook outage or delay), the person may get it twice.
 func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult, error) {
 	person, err := a.DB.Person(ctx, in.TenantID, in.RecipientID)
 	if errors.Is(err, postgres.ErrNotFound) {
@@ -57,15 +71,33 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 	if err != nil {
 		return EmailResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadTemplate", err)
 	}
-	status, err := a.DB.ClaimEmail(ctx, postgres.OutboxEmail{
+	status, claimedAt, err := a.DB.ClaimEmail(ctx, postgres.OutboxEmail{
 		DedupeKey: in.DedupeKey, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
 		MessageType: in.Kind, Recipient: person.ID, Subject: subject,
 	})
 	if err != nil {
 		return EmailResult{}, err
 	}
-	if status != postgres.EmailPending {
+	switch status {
+	case postgres.EmailSent, postgres.EmailFailed:
 		return EmailResult{Status: "already"}, nil
+	case postgres.EmailSending:
+		id, err := a.DB.ProcessedMessageID(ctx, in.DedupeKey)
+		if err != nil {
+			return EmailResult{}, err
+		}
+		if id != "" {
+			return EmailResult{Status: "sent", ProviderID: id}, a.DB.MarkEmailSent(ctx, in.DedupeKey, id)
+		}
+		if claimedAt != nil && time.Since(*claimedAt) < processedGrace {
+			wait := processedGrace - time.Since(*claimedAt)
+			return EmailResult{}, temporal.NewApplicationErrorWithOptions(
+				"the provider may have accepted this message: waiting for its processed event", "AwaitingProcessedEvent",
+				temporal.ApplicationErrorOptions{NextRetryDelay: min(wait, 15*time.Second)})
+		}
+	}
+	if err := a.DB.MarkEmailSending(ctx, in.DedupeKey); err != nil {
+		return EmailResult{}, err
 	}
 	id, err := a.Mail.Send(ctx, email.Message{
 		From:       email.Address{Name: tenant.SenderName, Email: tenant.SenderEmail},
@@ -83,18 +115,46 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 			return EmailResult{}, err
 		}
 		return EmailResult{Status: "sent", ProviderID: id}, nil
-	case errors.As(err, &pe) && !pe.Retryable:
-		activity.GetLogger(ctx).Warn("email refused for good", "key", in.DedupeKey, "status", pe.Status)
-		if err := a.DB.MarkEmailFailed(ctx, in.DedupeKey, pe.Error()); err != nil {
+	case errors.As(err, &pe) && pe.Status != 0 && !pe.Retryable:
+		return a.refused(ctx, in, person, pe)
+	case errors.As(err, &pe) && (pe.Status != 0 || pe.NotSent):
+		// 429 or 5xx (the provider answered), or no connection at all: it certainly did not
+		// take the message, so it may simply be sent again.
+		if err := a.DB.MarkEmailPending(ctx, in.DedupeKey, pe.Error()); err != nil {
 			return EmailResult{}, err
 		}
-		return EmailResult{Status: "failed"}, nil
-	default:
-		_ = a.DB.NoteEmailError(ctx, in.DedupeKey, err.Error())
-		if errors.As(err, &pe) && pe.RetryAfter > 0 {
-			return EmailResult{}, temporal.NewApplicationErrorWithOptions(err.Error(), "RateLimited",
+		if pe.RetryAfter > 0 {
+			return EmailResult{}, temporal.NewApplicationErrorWithOptions(pe.Error(), "RateLimited",
 				temporal.ApplicationErrorOptions{NextRetryDelay: pe.RetryAfter})
 		}
 		return EmailResult{}, fmt.Errorf("sending %s: %w", in.Kind, err)
+	default:
+		// No answer: the row stays "sending" and the retry looks for the processed event.
+		_ = a.DB.NoteEmailError(ctx, in.DedupeKey, err.Error())
+		return EmailResult{}, fmt.Errorf("sending %s: %w", in.Kind, err)
 	}
+}
+
+// refused handles a permanent refusal: the message is failed, and the address (400, 413) or
+// the provider configuration (401, 403) is flagged for admins.
+func (a *Activities) refused(ctx context.Context, in EmailInput, person postgres.Person, pe *email.ProviderError) (EmailResult, error) {
+	activity.GetLogger(ctx).Warn("email refused for good", "key", in.DedupeKey, "status", pe.Status)
+	if err := a.DB.MarkEmailFailed(ctx, in.DedupeKey, pe.Error()); err != nil {
+		return EmailResult{}, err
+	}
+	entry := postgres.AuditEntry{TenantID: in.TenantID, ApplicationID: in.ApplicationID, Actor: "system",
+		Detail: map[string]any{"message": in.DedupeKey, "status": pe.Status}, DedupeKey: "email-refused/" + in.DedupeKey, At: time.Now()}
+	if pe.Status == 401 || pe.Status == 403 {
+		entry.Action = "email_configuration_refused"
+	} else {
+		entry.Action = "email_address_refused"
+		entry.Detail["person"] = person.ID
+		if err := a.DB.FlagEmailProblem(ctx, in.TenantID, person.Email, fmt.Sprintf("refused by the provider (%d)", pe.Status)); err != nil {
+			return EmailResult{}, err
+		}
+	}
+	if err := a.DB.Record(ctx, postgres.Change{Audit: []postgres.AuditEntry{entry}}); err != nil {
+		return EmailResult{}, err
+	}
+	return EmailResult{Status: "failed"}, nil
 }

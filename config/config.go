@@ -21,6 +21,8 @@ type Config struct {
 	PublicURL         string
 	HTTPAddr          string
 	TemporalUIURL     string
+	// WebhookPublicKey is SendGrid's event-webhook verification key (base64 DER); "" disables the endpoint.
+	WebhookPublicKey string
 }
 
 // FromEnv reads the configuration; it names every missing required variable at once.
@@ -36,11 +38,12 @@ func FromEnv() (Config, error) {
 			Bucket:    env("S3_BUCKET", "awards"),
 			Region:    env("S3_REGION", "us-east-1"),
 		},
-		SendGridAPIKey: os.Getenv("SENDGRID_API_KEY"),
-		SendGridURL:    env("SENDGRID_API_URL", "https://api.sendgrid.com"),
-		PublicURL:      env("PUBLIC_URL", "http://127.0.0.1:8080"),
-		HTTPAddr:       env("HTTP_ADDR", ":8080"),
-		TemporalUIURL:  os.Getenv("TEMPORAL_UI_URL"),
+		SendGridAPIKey:   os.Getenv("SENDGRID_API_KEY"),
+		SendGridURL:      env("SENDGRID_API_URL", "https://api.sendgrid.com"),
+		PublicURL:        env("PUBLIC_URL", "http://127.0.0.1:8080"),
+		HTTPAddr:         env("HTTP_ADDR", ":8080"),
+		TemporalUIURL:    os.Getenv("TEMPORAL_UI_URL"),
+		WebhookPublicKey: os.Getenv("SENDGRID_WEBHOOK_PUBLIC_KEY"),
 	}
 	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
 	var missing []string

@@ -2,7 +2,9 @@ package email
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -49,6 +51,9 @@ type ProviderError struct {
 	Body       string
 	Retryable  bool
 	RetryAfter time.Duration // from X-RateLimit-Reset on 429
+	// NotSent is true when the request certainly never reached the provider (the connection
+	// could not be made), so sending again cannot duplicate it.
+	NotSent bool
 }
 
 func (e *ProviderError) Error() string {
@@ -85,7 +90,9 @@ func (s *Sender) Send(ctx context.Context, m Message) (string, error) {
 	client := &rest.Client{HTTPClient: &http.Client{Timeout: s.timeout}}
 	resp, err := client.SendWithContext(ctx, req)
 	if err != nil {
-		return "", &ProviderError{Status: 0, Body: err.Error(), Retryable: true}
+		var op *net.OpError
+		notSent := errors.As(err, &op) && op.Op == "dial"
+		return "", &ProviderError{Status: 0, Body: err.Error(), Retryable: true, NotSent: notSent}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return firstHeader(resp.Headers, "X-Message-Id"), nil

@@ -15,6 +15,7 @@ import (
 
 	"awardengine/award"
 	"awardengine/config"
+	"awardengine/email/webhook"
 	"awardengine/starter/api"
 	"awardengine/starter/cli"
 )
@@ -42,8 +43,16 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer deps.Close()
+	var verifier *webhook.Verifier
+	if cfg.WebhookPublicKey != "" {
+		key, err := webhook.ParsePublicKey(cfg.WebhookPublicKey)
+		if err != nil {
+			return fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
+		}
+		verifier = &webhook.Verifier{Key: key}
+	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
-		DB: deps.DB, Temporal: deps.Temporal, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(),
+		DB: deps.DB, Temporal: deps.Temporal, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
 	}).Handler()}
 	go func() {
 		<-ctx.Done()

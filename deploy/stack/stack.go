@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -24,6 +25,7 @@ import (
 	"awardengine/deploy/seed"
 	"awardengine/devmail"
 	"awardengine/email"
+	"awardengine/email/webhook"
 	"awardengine/starter/api"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
@@ -70,6 +72,10 @@ type Stack struct {
 	Worker   sdkworker.Worker
 	acts     *activities.Activities
 
+	Signer *webhook.Signer // signs the local endpoint's webhook events
+	// ProcessedEvents, when false, stops the local endpoint posting processed events (tests).
+	ProcessedEvents atomic.Bool
+
 	APIURL  string
 	MailURL string
 	http    *http.Server
@@ -93,6 +99,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		o.Settings = &def
 	}
 	s := &Stack{opts: o}
+	s.ProcessedEvents.Store(true)
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -184,9 +191,16 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err := s.StartWorker(); err != nil {
 		return nil, err
 	}
+	// The local endpoint posts SendGrid's signed "processed" event back for every accepted
+	// message, as SendGrid's event webhook does.
+	s.Signer, err = webhook.NewSigner()
+	if err != nil {
+		return nil, err
+	}
+	s.Mail.OnAccepted(func(m devmail.Message) { s.postProcessed(m) })
 	s.http = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
-		Mailbox: s.Mail.Handler(),
+		Mailbox: s.Mail.Handler(), Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
 	}).Handler()}
 	go func() { _ = s.http.Serve(ln) }()
 	s.stops = append(s.stops, func() {
@@ -221,6 +235,28 @@ func (s *Stack) StartMailEndpoint() error {
 	}
 	s.serveMail(ln)
 	return nil
+}
+
+// postProcessed posts SendGrid's "processed" event for an accepted message to the webhook.
+func (s *Stack) postProcessed(m devmail.Message) {
+	if !s.ProcessedEvents.Load() {
+		return
+	}
+	to := ""
+	if len(m.To) > 0 {
+		to = m.To[0].Email
+	}
+	ev := webhook.Event{ID: "local-processed-" + m.ID, Kind: "processed", Email: to, Timestamp: m.ReceivedAt.Unix(),
+		MessageID: m.ID, DedupeKey: m.CustomArgs["dedupe_key"], Tenant: m.CustomArgs["tenant"]}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := s.Signer.Request(ctx, s.APIURL+"/v1/webhooks/sendgrid", []webhook.Event{ev}, time.Now())
+	if err != nil {
+		return
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
 }
 
 // StartWorker starts a worker (again, after StopWorker).

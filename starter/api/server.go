@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"awardengine/award"
+	"awardengine/email/webhook"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
 )
@@ -24,8 +25,10 @@ type Server struct {
 	Objects  *objects.Store
 	Settings award.Settings
 	Limits   award.UploadLimits
-	// Mailbox, when set (development), is served at /dev/mailbox.
+	// Mailbox, when set (development), is served at /dev/mailbox (and its fault switches at /dev/faults).
 	Mailbox http.Handler
+	// Webhook verifies SendGrid's signed event webhook; nil disables the endpoint.
+	Webhook *webhook.Verifier
 }
 
 // Handler returns the routes.
@@ -40,7 +43,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	if s.Mailbox != nil {
 		mux.Handle("GET /dev/mailbox", s.Mailbox)
+		mux.Handle("/dev/faults", s.Mailbox)
 	}
+	mux.HandleFunc("POST /v1/webhooks/sendgrid", s.sendgridEvents)
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticate(h)) }
 	authed("GET /v1/me", s.me)
 	authed("POST /v1/applications", s.register)
