@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -400,7 +401,7 @@ func sha(i int) string {
 
 func appErr(err error) *temporal.ApplicationError {
 	var ae *temporal.ApplicationError
-	if temporalAs(err, &ae) {
+	if errors.As(err, &ae) {
 		return ae
 	}
 	return nil

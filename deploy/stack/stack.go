@@ -61,7 +61,6 @@ type Options struct {
 
 // Stack is the running product.
 type Stack struct {
-	opts     Options
 	Postgres *devstack.Postgres
 	MinIO    *devstack.MinIO
 	Temporal *devstack.Temporal
@@ -98,7 +97,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		def := award.DefaultSettings()
 		o.Settings = &def
 	}
-	s := &Stack{opts: o}
+	s := &Stack{}
 	s.ProcessedEvents.Store(true)
 	defer func() {
 		if err != nil {

@@ -64,12 +64,7 @@ applicant's behalf with --applicant-name and --applicant-email.`,
 				if err != nil {
 					return err
 				}
-				if a.json {
-					return a.printJSON(raw)
-				}
-				fmt.Fprintf(a.stdout, "Registered application %s\n", out.ID)
-				a.printStage(out)
-				return nil
+				return a.reportStage(raw, out, "Registered application %s\n", out.ID)
 			}
 		},
 	}
@@ -161,12 +156,7 @@ line. After submission the evidence can no longer be changed.`,
 				if err != nil {
 					return err
 				}
-				if a.json {
-					return a.printJSON(raw)
-				}
-				fmt.Fprintf(a.stdout, "Submitted application %s for %s\n", out.ID, level)
-				a.printStage(out)
-				return nil
+				return a.reportStage(raw, out, "Submitted application %s for %s\n", out.ID, level)
 			}
 		},
 	}
@@ -193,12 +183,7 @@ func withdrawCommand() command {
 				if err != nil {
 					return err
 				}
-				if a.json {
-					return a.printJSON(raw)
-				}
-				fmt.Fprintf(a.stdout, "Withdrew application %s\n", out.ID)
-				a.printStage(out)
-				return nil
+				return a.reportStage(raw, out, "Withdrew application %s\n", out.ID)
 			}
 		},
 	}

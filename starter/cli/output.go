@@ -22,6 +22,16 @@ func (a *app) printJSON(raw []byte) error {
 }
 
 // printStage prints an application's stage and next step.
+// reportStage prints an action's result: the raw JSON with --json, else a headline and the stage.
+func (a *app) reportStage(raw []byte, ap application, headline string, args ...any) error {
+	if a.json {
+		return a.printJSON(raw)
+	}
+	fmt.Fprintf(a.stdout, headline, args...)
+	a.printStage(ap)
+	return nil
+}
+
 func (a *app) printStage(ap application) {
 	fmt.Fprintf(a.stdout, "Stage: %s\n", ap.Stage)
 	if next := nextText(ap.Next); next != "" {
