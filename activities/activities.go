@@ -4,6 +4,8 @@
 package activities
 
 import (
+	"go.temporal.io/sdk/client"
+
 	"awardengine/email"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
@@ -15,4 +17,5 @@ type Activities struct {
 	Objects   *objects.Store
 	Mail      *email.Sender
 	PublicURL string // base URL of the web/API, for links in emails
+	Temporal  client.Client // starts the daily digest workflows
 }

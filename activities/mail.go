@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,6 +22,7 @@ type EmailInput struct {
 	Kind          string // template name
 	RecipientID   string // looked up here, so addresses stay out of workflow histories
 	Data          email.Data
+	Digest        []EmailInput // for DigestKind: the reminders it merges
 }
 
 // EmailResult says what happened to the message.
@@ -61,16 +63,12 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 	if err != nil {
 		return EmailResult{}, err
 	}
-	data := in.Data
-	data.RecipientName = person.Name
-	data.TenantName = tenant.Name
-	if data.Link == "" && in.ApplicationID != "" {
-		data.Link = a.PublicURL + "/v1/applications/" + in.ApplicationID
-	}
-	subject, text, html, err := email.Render(in.Kind, data)
+	data := a.fill(in, person, tenant)
+	msg, err := a.compose(in, data, tenant)
 	if err != nil {
 		return EmailResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadTemplate", err)
 	}
+	subject := msg.Subject
 	status, claimedAt, err := a.DB.ClaimEmail(ctx, postgres.OutboxEmail{
 		DedupeKey: in.DedupeKey, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
 		MessageType: in.Kind, Recipient: person.ID, Subject: subject,
@@ -99,15 +97,11 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 	if err := a.DB.MarkEmailSending(ctx, in.DedupeKey); err != nil {
 		return EmailResult{}, err
 	}
-	id, err := a.Mail.Send(ctx, email.Message{
-		From:       email.Address{Name: tenant.SenderName, Email: tenant.SenderEmail},
-		ReplyTo:    email.Address{Email: tenant.ReplyTo},
-		To:         email.Address{Name: person.Name, Email: person.Email},
-		Subject:    subject,
-		Text:       text,
-		HTML:       html,
-		CustomArgs: map[string]string{"dedupe_key": in.DedupeKey, "tenant": in.TenantID},
-	})
+	msg.From = email.Address{Name: tenant.SenderName, Email: tenant.SenderEmail}
+	msg.ReplyTo = email.Address{Email: tenant.ReplyTo}
+	msg.To = email.Address{Name: person.Name, Email: person.Email}
+	msg.CustomArgs = map[string]string{"dedupe_key": in.DedupeKey, "tenant": in.TenantID}
+	id, err := a.Mail.Send(ctx, msg)
 	var pe *email.ProviderError
 	switch {
 	case err == nil:
@@ -157,4 +151,62 @@ func (a *Activities) refused(ctx context.Context, in EmailInput, person postgres
 		return EmailResult{}, err
 	}
 	return EmailResult{Status: "failed"}, nil
+}
+
+// fill completes a message's data with what only the activity may know: names and links.
+func (a *Activities) fill(in EmailInput, person postgres.Person, tenant postgres.Tenant) email.Data {
+	data := in.Data
+	data.RecipientName = person.Name
+	data.TenantName = tenant.Name
+	if data.Link == "" && in.ApplicationID != "" {
+		data.Link = a.PublicURL + "/v1/applications/" + in.ApplicationID
+	}
+	return data
+}
+
+// compose renders a message, or — when the tenant named a SendGrid dynamic template for this
+// message type — hands SendGrid the template id with the same data.
+func (a *Activities) compose(in EmailInput, data email.Data, tenant postgres.Tenant) (email.Message, error) {
+	var m email.Message
+	var err error
+	if in.Kind == DigestKind {
+		for _, it := range in.Digest {
+			itemData := it.Data
+			itemData.RecipientName, itemData.TenantName = data.RecipientName, data.TenantName
+			if itemData.Link == "" && it.ApplicationID != "" {
+				itemData.Link = a.PublicURL + "/v1/applications/" + it.ApplicationID
+			}
+			subject, body, err := email.RenderBody(it.Kind, itemData)
+			if err != nil {
+				return m, err
+			}
+			data.Items = append(data.Items, email.DigestItem{Kind: it.Kind, Subject: subject, Text: body})
+		}
+		m.Subject, m.Text, m.HTML, err = email.RenderDigest(data)
+	} else {
+		m.Subject, m.Text, m.HTML, err = email.Render(in.Kind, data)
+	}
+	if err != nil {
+		return m, err
+	}
+	if id := tenant.EmailTemplates[in.Kind]; id != "" {
+		m.TemplateID = id
+		m.Dynamic, err = dynamicData(data, m.Subject)
+	}
+	return m, err
+}
+
+// dynamicData is the message's data as SendGrid's dynamic_template_data: the same fields the
+// app's own templates use (JSON names), plus the subject the app would have used.
+func dynamicData(d email.Data, subject string) (map[string]any, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	m["subject"] = subject
+	return m, nil
 }

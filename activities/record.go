@@ -54,6 +54,10 @@ type RecordInput struct {
 	Flags         []string
 	SubmittedAt   *time.Time
 	ClosedAt      *time.Time
+	AssessorID    string
+	ModeratorID   string
+	LevelAwarded  string
+	DecidedAt     *time.Time
 	At            time.Time
 	Evidence      []Evidence
 	Audit         []Audit
@@ -64,7 +68,8 @@ func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 	change := postgres.Change{Projection: &postgres.Projection{
 		ApplicationID: in.ApplicationID, TenantID: in.TenantID, Seq: in.Seq, Stage: in.Stage, Active: in.Active,
 		NextAction: in.NextAction, DueAt: in.DueAt, TargetLevel: in.TargetLevel, Flags: in.Flags,
-		SubmittedAt: in.SubmittedAt, ClosedAt: in.ClosedAt, At: in.At,
+		SubmittedAt: in.SubmittedAt, ClosedAt: in.ClosedAt, At: in.At, AssessorID: in.AssessorID,
+		ModeratorID: in.ModeratorID, LevelAwarded: in.LevelAwarded, DecidedAt: in.DecidedAt,
 	}}
 	for _, e := range in.Evidence {
 		change.Evidence = append(change.Evidence, postgres.Evidence{

@@ -24,6 +24,7 @@ type Settings struct {
 	FirstYearReminderMonths []int         // first-year carers: reminders, months from approval (6, 9, 11)
 	DownloadLinkTTL         time.Duration // lifetime of a signed download link (15 minutes)
 	UploadLinkTTL           time.Duration // lifetime of a signed upload link (15 minutes)
+	DigestDelay             time.Duration // a person's first reminder of a day waits this long for others, then one digest goes out (1 hour)
 }
 
 // DefaultSettings returns the SPEC §3 defaults. The reminder slice is a fresh
@@ -39,6 +40,7 @@ func DefaultSettings() Settings {
 		FirstYearReminderMonths: []int{6, 9, 11},
 		DownloadLinkTTL:         15 * time.Minute,
 		UploadLinkTTL:           15 * time.Minute,
+		DigestDelay:             time.Hour,
 	}
 }
 
@@ -57,6 +59,7 @@ func (s Settings) Validate() error {
 		{"dormant_after", s.DormantAfter},
 		{"download_link_ttl", s.DownloadLinkTTL},
 		{"upload_link_ttl", s.UploadLinkTTL},
+		{"digest_delay", s.DigestDelay},
 	}
 	for _, d := range durations {
 		if d.d <= 0 {

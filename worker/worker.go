@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"go.temporal.io/sdk/workflow"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -20,5 +22,6 @@ func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 // Register adds the award workflows and activities to a registry (a worker or a test env).
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflow(workflows.ApplicationWorkflow)
+	r.RegisterWorkflowWithOptions(workflows.DigestWorkflow, workflow.RegisterOptions{Name: activities.DigestWorkflowName})
 	r.RegisterActivity(acts)
 }

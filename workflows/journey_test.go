@@ -24,13 +24,14 @@ const applicant, supporter, admin = "p_applicant", "p_supporter", "p_admin"
 // harness runs one journey in the SDK's test environment with time skipping; activities are
 // mocked and recorded.
 type harness struct {
-	t       *testing.T
-	env     *testsuite.TestWorkflowEnvironment
-	start   time.Time
-	mu      sync.Mutex
-	emails  []sentEmail
-	records []activities.RecordInput
-	stored  map[string]activities.VerifyResult // object key -> what storage holds
+	t         *testing.T
+	env       *testsuite.TestWorkflowEnvironment
+	start     time.Time
+	mu        sync.Mutex
+	emails    []sentEmail
+	reminders []activities.ReminderInput
+	records   []activities.RecordInput
+	stored    map[string]activities.VerifyResult // object key -> what storage holds
 }
 
 type sentEmail struct {
@@ -50,6 +51,15 @@ func newHarness(t *testing.T) *harness {
 			defer h.mu.Unlock()
 			h.emails = append(h.emails, sentEmail{in.Kind, in.RecipientID, in.DedupeKey, h.env.Now().Sub(h.start)})
 			return activities.EmailResult{Status: "sent"}, nil
+		})
+	// Reminders go to the person's daily digest; the harness counts them as sent.
+	h.env.OnActivity(acts.QueueReminder, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ReminderInput) (activities.DigestInput, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.emails = append(h.emails, sentEmail{in.Kind, in.RecipientID, in.DedupeKey, h.env.Now().Sub(h.start)})
+			h.reminders = append(h.reminders, in)
+			return activities.DigestInput{}, nil
 		})
 	h.env.OnActivity(acts.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) error {

@@ -95,7 +95,7 @@ func (j *journey) fireDueTimers() error {
 
 func (j *journey) nudgeToolkit() error {
 	j.st.ToolkitNudged = true
-	j.sendEmail(j.ctx, "toolkit-nudge", "toolkit_nudge", j.in.ApplicantID, j.mailData())
+	j.sendReminder(j.ctx, "toolkit-nudge", "toolkit_nudge", j.in.ApplicantID, j.mailData())
 	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "toolkit_nudge_sent"})
 }
 
@@ -103,7 +103,7 @@ func (j *journey) nudgeInactive() error {
 	j.st.InactivityNudges++
 	// The step names the quiet spell (when it began) and the nudge number within it.
 	step := fmt.Sprintf("inactivity-%d-%d", j.st.LastActivityAt.Unix(), j.st.InactivityNudges)
-	j.sendEmail(j.ctx, step, "inactivity_nudge", j.in.ApplicantID, j.mailData())
+	j.sendReminder(j.ctx, step, "inactivity_nudge", j.in.ApplicantID, j.mailData())
 	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "inactivity_nudge_sent",
 		Detail: map[string]any{"nudge": j.st.InactivityNudges}})
 }
@@ -120,8 +120,8 @@ func (j *journey) remindFirstYear(months int) error {
 	data := j.mailData()
 	data.Months = months
 	step := fmt.Sprintf("first-year-%d", months)
-	j.sendEmail(j.ctx, step, "first_year_reminder", j.in.ApplicantID, data)
-	j.sendEmail(j.ctx, step, "first_year_reminder_supporter", j.in.SupporterID, data)
+	j.sendReminder(j.ctx, step, "first_year_reminder", j.in.ApplicantID, data)
+	j.sendReminder(j.ctx, step, "first_year_reminder_supporter", j.in.SupporterID, data)
 	return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "first_year_reminder_sent",
 		Detail: map[string]any{"months": months}})
 }

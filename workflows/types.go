@@ -12,7 +12,7 @@ import (
 )
 
 // TaskQueue is where application workflows and their activities run.
-const TaskQueue = "award-applications"
+const TaskQueue = activities.TaskQueue
 
 // Stage is where a journey is.
 type Stage string

@@ -34,7 +34,7 @@ func run() error {
 	}
 	defer deps.Close()
 	w := worker.New(deps.Temporal, &activities.Activities{DB: deps.DB, Objects: deps.Objects,
-		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL})
+		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL, Temporal: deps.Temporal})
 	slog.Info("worker running", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 	return w.Run(sdkworker.InterruptCh())
 }

@@ -186,7 +186,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.APIURL = "http://" + ln.Addr().String()
-	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL}
+	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL, Temporal: s.Client}
 	if err := s.StartWorker(); err != nil {
 		return nil, err
 	}

@@ -113,10 +113,14 @@ func (s *Server) registration(ctx context.Context, me postgres.Person, req regis
 	if err := award.CheckVariant(track, variant); err != nil {
 		return in, false, wrongVariant(err.Error())
 	}
+	settings, err := s.DB.TenantSettings(ctx, me.TenantID, s.Settings)
+	if err != nil {
+		return in, false, err
+	}
 	in = workflows.ApplicationInput{
 		ApplicationID: postgres.NewID("app"), TenantID: me.TenantID, SettingReference: req.SettingReference,
 		SettingName: req.SettingName, Track: track, Variant: variant, ApplicantID: me.ID,
-		RegisteredBy: actor(me), Settings: s.Settings, Limits: s.Limits,
+		RegisteredBy: actor(me), Settings: settings, Limits: s.Limits,
 	}
 	if variant == award.VariantFirstYearFoster {
 		d, err := time.Parse(time.DateOnly, req.ApprovalDate)

@@ -27,6 +27,8 @@ type Application struct {
 	NextAction       string     `json:"next_action"`
 	DueAt            *time.Time `json:"due_at,omitempty"`
 	Flags            []string   `json:"flags"`
+	AssessorID       string     `json:"-"`
+	ModeratorID      string     `json:"-"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
 
@@ -128,12 +130,14 @@ func (db *DB) Unregister(ctx context.Context, tenantID, id string) error {
 
 const applicationColumns = `
 	a.id, a.tenant_id, a.setting_id, s.reference, s.name, a.applicant_id, COALESCE(s.supporter_id, ''),
-	a.track, a.variant, a.framework_id, a.framework_version, a.stage, a.active, a.next_action, a.due_at, a.flags, a.updated_at`
+	a.track, a.variant, a.framework_id, a.framework_version, a.stage, a.active, a.next_action, a.due_at, a.flags,
+	COALESCE(a.assessor_id, ''), COALESCE(a.moderator_id, ''), a.updated_at`
 
 func scanApplication(row pgx.Row) (Application, error) {
 	var a Application
 	err := row.Scan(&a.ID, &a.TenantID, &a.SettingID, &a.SettingReference, &a.SettingName, &a.ApplicantID, &a.SupporterID,
-		&a.Track, &a.Variant, &a.FrameworkID, &a.FrameworkVersion, &a.Stage, &a.Active, &a.NextAction, &a.DueAt, &a.Flags, &a.UpdatedAt)
+		&a.Track, &a.Variant, &a.FrameworkID, &a.FrameworkVersion, &a.Stage, &a.Active, &a.NextAction, &a.DueAt, &a.Flags,
+		&a.AssessorID, &a.ModeratorID, &a.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -151,6 +155,7 @@ type ApplicationFilter struct {
 	TenantID    string
 	ApplicantID string // only this applicant's
 	SupporterID string // only the settings this supporter is linked to
+	HolderID    string // only those this assessor or moderator holds now
 }
 
 // Applications lists applications, newest first.
@@ -158,7 +163,8 @@ func (db *DB) Applications(ctx context.Context, f ApplicationFilter) ([]Applicat
 	rows, err := db.pool.Query(ctx, `SELECT `+applicationColumns+`
 		FROM applications a JOIN settings s ON s.id = a.setting_id
 		WHERE a.tenant_id=$1 AND ($2 = '' OR a.applicant_id=$2) AND ($3 = '' OR s.supporter_id=$3)
-		ORDER BY a.created_at DESC LIMIT 1000`, f.TenantID, f.ApplicantID, f.SupporterID)
+		  AND ($4 = '' OR a.assessor_id=$4 OR a.moderator_id=$4)
+		ORDER BY a.created_at DESC LIMIT 1000`, f.TenantID, f.ApplicantID, f.SupporterID, f.HolderID)
 	if err != nil {
 		return nil, err
 	}

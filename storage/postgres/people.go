@@ -19,6 +19,9 @@ type Tenant struct {
 	SenderEmail string
 	SenderName  string
 	ReplyTo     string
+	// EmailTemplates names the tenant's SendGrid dynamic templates by message type; a type
+	// not named here is rendered by the app.
+	EmailTemplates map[string]string
 }
 
 // Person is anyone with a login: applicant, supporter, assessor, moderator or admin.
@@ -54,8 +57,8 @@ func (db *DB) UpsertTenant(ctx context.Context, t Tenant) error {
 // Tenant returns one tenant.
 func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
 	var t Tenant
-	err := db.pool.QueryRow(ctx, `SELECT id, name, sender_email, sender_name, reply_to FROM tenants WHERE id=$1`, id).
-		Scan(&t.ID, &t.Name, &t.SenderEmail, &t.SenderName, &t.ReplyTo)
+	err := db.pool.QueryRow(ctx, `SELECT id, name, sender_email, sender_name, reply_to, email_templates FROM tenants WHERE id=$1`, id).
+		Scan(&t.ID, &t.Name, &t.SenderEmail, &t.SenderName, &t.ReplyTo, &t.EmailTemplates)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, fmt.Errorf("tenant %q: %w", id, ErrNotFound)
 	}

@@ -21,6 +21,10 @@ type Projection struct {
 	Flags         []string
 	SubmittedAt   *time.Time
 	ClosedAt      *time.Time
+	AssessorID    string // the assessor holding it now ("" = none)
+	ModeratorID   string // the moderator holding it now
+	LevelAwarded  string // the decision, once made ("not_met" for "not yet")
+	DecidedAt     *time.Time
 	At            time.Time
 }
 
@@ -89,10 +93,11 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 			}
 			if _, err := tx.Exec(ctx, `
 				UPDATE applications SET seq=$3, stage=$4, active=$5, next_action=$6, due_at=$7, target_level=NULLIF($8,''),
-					flags=$9, submitted_at=$10, closed_at=$11, updated_at=$12
+					flags=$9, submitted_at=$10, closed_at=$11, updated_at=$12, assessor_id=NULLIF($13,''),
+					moderator_id=NULLIF($14,''), level_awarded=NULLIF($15,''), decided_at=$16
 				WHERE tenant_id=$1 AND id=$2 AND seq < $3`,
 				p.TenantID, p.ApplicationID, p.Seq, p.Stage, p.Active, p.NextAction, p.DueAt, p.TargetLevel,
-				flags, p.SubmittedAt, p.ClosedAt, p.At); err != nil {
+				flags, p.SubmittedAt, p.ClosedAt, p.At, p.AssessorID, p.ModeratorID, p.LevelAwarded, p.DecidedAt); err != nil {
 				return err
 			}
 		}
