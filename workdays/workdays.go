@@ -95,6 +95,24 @@ func (c *Calendar) Add(t time.Time, n int) time.Time {
 		lt.Hour(), lt.Minute(), lt.Second(), lt.Nanosecond(), c.loc).In(t.Location())
 }
 
+// Sub returns the time n working days before t (n >= 0), keeping t's clock time in
+// Europe/London: the mirror of Add, so Add(Sub(t, n), n) is t when t is on a working day.
+func (c *Calendar) Sub(t time.Time, n int) time.Time {
+	if n <= 0 {
+		return t
+	}
+	d := c.civil(t)
+	for n > 0 {
+		d = d.AddDate(0, 0, -1)
+		if c.bc.IsWorkday(d) {
+			n--
+		}
+	}
+	lt := t.In(c.loc)
+	return time.Date(d.Year(), d.Month(), d.Day(),
+		lt.Hour(), lt.Minute(), lt.Second(), lt.Nanosecond(), c.loc).In(t.Location())
+}
+
 // Between counts the working days after a up to and including b, comparing
 // dates in Europe/London; it is 0 if b's date is not after a's. Times of day
 // are ignored, so Between(a, Add(a, n)) == n for every a and n >= 0.

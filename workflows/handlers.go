@@ -30,6 +30,13 @@ func (j *journey) registerHandlers() error {
 		{UpdateRemoveEvidence, j.removeEvidence, j.validateRemove},
 		{UpdateSubmit, j.submit, j.validateSubmit},
 		{UpdateWithdraw, j.withdraw, j.validateWithdraw},
+		{UpdateAcceptOffer, j.acceptOffer, j.validateOfferReply},
+		{UpdateDeclineOffer, j.declineOffer, j.validateOfferReply},
+		{UpdateSaveRatings, j.saveRatings, j.validateRatings},
+		{UpdateSubmitAssess, j.submitAssessment, j.validateSubmitAssessment},
+		{UpdateModerate, j.moderate, j.validateModerate},
+		{UpdateAllocate, j.allocateByHand, j.validateAllocate},
+		{UpdateReassign, j.reassign, j.validateReassign},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(j.ctx, h.name, h.handler,
@@ -346,11 +353,21 @@ func (j *journey) submit(ctx workflow.Context, r SubmitRequest) (Status, error) 
 		changed = append(changed, e)
 		kept = append(kept, e)
 	}
+	resubmission := j.st.Stage == StageNotYet
 	j.st.Evidence = kept
 	j.st.TargetLevel = r.TargetLevel
 	j.st.SubmittedAt = &now
 	j.st.Stage = StageAwaitingAllocation
 	j.unflag(FlagDormant)
+	// Journeys submitted before allocation existed wait for an admin to allocate by hand.
+	if workflow.GetVersion(ctx, "allocation", workflow.DefaultVersion, 1) >= 1 {
+		a := &j.st.Assessment
+		a.AllocateAt = &now
+		if resubmission {
+			a.Resubmitted++
+			a.Moderation, a.ResubmitBy, a.Decision, a.DecidedAt = nil, nil, award.NotMet, nil
+		}
+	}
 	if err := j.record(ctx, changed, activities.Audit{Actor: r.Actor.ID, Action: "submitted",
 		Detail: map[string]any{"target_level": r.TargetLevel.String(), "checksums": checksums}}); err != nil {
 		return Status{}, err
@@ -381,6 +398,9 @@ func (j *journey) withdraw(ctx workflow.Context, r WithdrawRequest) (Status, err
 	}
 	now := workflow.Now(ctx)
 	before := j.st.Stage
+	if err := j.releaseHolders(ctx, "withdrawn"); err != nil {
+		return Status{}, err
+	}
 	j.st.Stage = StageWithdrawn
 	j.st.ClosedAt = &now
 	if err := j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "withdrawn",
@@ -450,6 +470,7 @@ func (j *journey) status() Status {
 		Next: j.next(), RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev,
 		PortfolioBytes: j.portfolioBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
 		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags,
+		Assessment: j.assessmentView(),
 	}
 }
 

@@ -113,7 +113,8 @@ func (j *journey) record(ctx workflow.Context, changed []activities.Evidence, au
 		TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, Seq: j.st.Seq, Stage: string(j.st.Stage),
 		Active: !j.st.Stage.Closed(), NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
 		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(ctx),
-		Evidence: changed, Audit: audit,
+		Evidence: changed, Audit: audit, AssessorID: j.holder(RoleAssessor), ModeratorID: j.holder(RoleModerator),
+		LevelAwarded: j.levelAwarded(), DecidedAt: j.st.Assessment.DecidedAt,
 	}).Get(actx, nil)
 	if err != nil {
 		return err

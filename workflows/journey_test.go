@@ -30,6 +30,12 @@ type harness struct {
 	mu        sync.Mutex
 	emails    []sentEmail
 	reminders []activities.ReminderInput
+	// Allocation: the roster the Allocate mock offers from, in order; an empty roster means
+	// nobody is eligible. Excluded people are skipped, as the real rule does.
+	roster      []string
+	moderators  []string
+	assignments []activities.AssignmentInput
+	allocations []activities.AllocateInput
 	records   []activities.RecordInput
 	stored    map[string]activities.VerifyResult // object key -> what storage holds
 }
@@ -60,6 +66,40 @@ func newHarness(t *testing.T) *harness {
 			h.emails = append(h.emails, sentEmail{in.Kind, in.RecipientID, in.DedupeKey, h.env.Now().Sub(h.start)})
 			h.reminders = append(h.reminders, in)
 			return activities.DigestInput{}, nil
+		})
+	h.env.OnActivity(acts.Allocate, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AllocateInput) (activities.AllocateResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.allocations = append(h.allocations, in)
+			for _, p := range append([]string{in.Prefer}, h.roster...) {
+				if _, out := in.Excluded[p]; p != "" && !out {
+					return activities.AllocateResult{Allocation: award.Allocation{Chosen: p, Reason: "test"},
+						AssessorID: p, AssessorName: "Assessor " + p, AssessorPrior: 5}, nil
+				}
+			}
+			return activities.AllocateResult{Allocation: award.Allocation{Reason: "no eligible assessor: the roster is empty"}}, nil
+		})
+	h.env.OnActivity(acts.SetAssignment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AssignmentInput) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.assignments = append(h.assignments, in)
+			return nil
+		})
+	h.env.OnActivity(acts.AssignModerator, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ModeratorInput) (activities.ModeratorResult, error) {
+			for _, m := range h.moderators {
+				if m != in.AssessorID {
+					return activities.ModeratorResult{ModeratorID: m, Name: "Moderator " + m}, nil
+				}
+			}
+			return activities.ModeratorResult{Reason: "no active moderator"}, nil
+		})
+	h.env.OnActivity(acts.TenantAdmins, mock.Anything, mock.Anything).Return([]string{admin}, nil)
+	h.env.OnActivity(acts.IssueCertificate, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CertificateInput) (string, error) {
+			return activities.CertificateKey(in.TenantID, in.ApplicationID), nil
 		})
 	h.env.OnActivity(acts.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) error {

@@ -2,7 +2,17 @@ package workflows
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 )
+
+// randomDraw is a uniform draw in [0, 1); only ever called inside workflow.SideEffect.
+func randomDraw() float64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return float64(binary.BigEndian.Uint64(b[:])>>11) / (1 << 53)
+}
 
 // randomSuffix is only ever called inside workflow.SideEffect, whose result is recorded.
 func randomSuffix() string {

@@ -59,7 +59,8 @@ func (j *journey) timers() []timer {
 	if st.Stage == StageAwaitingAllocation && !st.AllocationFlag && st.SubmittedAt != nil {
 		out = append(out, timer{st.SubmittedAt.Add(allocationWait), j.flagAwaitingAssessor})
 	}
-	return out
+	out = append(out, j.allocationTimers()...)
+	return append(out, j.assessmentTimers()...)
 }
 
 // nextWake is the time of the earliest pending event.
@@ -154,7 +155,15 @@ func (j *journey) next() NextStep {
 		return NextStep{Action: "Upload evidence for each standard and submit for a level", Who: RoleApplicant, DueAt: st.FirstYearDue}
 	case StageAwaitingAllocation:
 		due := st.SubmittedAt.Add(allocationWait)
-		return NextStep{Action: "Your award team allocates an assessor", Who: RoleAdmin, DueAt: &due}
+		if st.Assessment.NoAssessor {
+			return NextStep{Action: "No eligible assessor: an admin allocates one by hand (or the roster changes)", Who: RoleAdmin, DueAt: st.Assessment.AllocateAt}
+		}
+		return NextStep{Action: "An assessor is being allocated", Who: RoleSystem, DueAt: &due}
+	}
+	if n, ok := j.nextAfterSubmission(); ok {
+		return n
+	}
+	switch st.Stage {
 	default:
 		return NextStep{Action: "Nothing: the application is closed", Who: RoleSystem}
 	}
@@ -169,7 +178,7 @@ func (j *journey) mailData() email.Data {
 		d.DueDate = j.st.FirstYearDue.Format("2 January 2006")
 	}
 	if j.st.TargetLevel != 0 {
-		d.Level = j.st.TargetLevel.String()
+		d.Level = j.st.TargetLevel.Title()
 	}
 	return d
 }

@@ -26,10 +26,11 @@ const (
 )
 
 // Closed says whether the journey has ended.
-func (s Stage) Closed() bool { return s == StageWithdrawn }
+func (s Stage) Closed() bool { return s == StageWithdrawn || s == StageClosed }
 
 // acceptsEvidence says whether the portfolio may change in this stage.
-func (s Stage) acceptsEvidence() bool { return s == StageToolkit || s == StagePortfolio }
+// "Not yet" reopens the portfolio for more evidence until it is resubmitted.
+func (s Stage) acceptsEvidence() bool { return s == StageToolkit || s == StagePortfolio || s == StageNotYet }
 
 // Roles that act on a journey.
 const (
@@ -97,6 +98,7 @@ type State struct {
 	SubmittedAt      *time.Time
 	ClosedAt         *time.Time
 	Flags            []string
+	Assessment       Assessment
 }
 
 // NextStep tells people what is next, who acts and by when.
@@ -126,6 +128,7 @@ type Status struct {
 	SubmittedAt      *time.Time            `json:"submitted_at,omitempty"`
 	FirstYearDue     *time.Time            `json:"first_year_due,omitempty"`
 	Flags            []string              `json:"flags"`
+	Assessment       *Assessment           `json:"assessment,omitempty"` // from submission on
 }
 
 // Update and query names.

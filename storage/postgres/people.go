@@ -153,3 +153,12 @@ func base32Lower(b []byte) string {
 	}
 	return string(out)
 }
+
+// PeopleWithRole lists the ids of a tenant's people holding a role, sorted.
+func (db *DB) PeopleWithRole(ctx context.Context, tenantID, role string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id FROM people WHERE tenant_id=$1 AND $2 = ANY(roles) ORDER BY id`, tenantID, role)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

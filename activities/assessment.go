@@ -1,0 +1,246 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"awardengine/award"
+	"awardengine/certificate"
+	"awardengine/storage/postgres"
+)
+
+// AllocateInput asks for an assessor for one application.
+type AllocateInput struct {
+	TenantID      string
+	ApplicationID string
+	AssignmentID  string // the offer's idempotency key
+	Track         award.Track
+	Variant       award.Variant
+	SupporterID   string
+	Excluded      map[string]string // person → why they may not be offered it
+	Prefer        string            // try this person first (resubmission: the same assessor)
+	ByAdmin       string            // an admin allocating Prefer by hand: the rules are theirs to override
+}
+
+// AllocateResult is the choice, the reasons, and who (if anyone) holds the offer.
+type AllocateResult struct {
+	Allocation    award.Allocation
+	AssessorID    string
+	AssessorName  string
+	AssessorPrior int // assessments they completed before
+}
+
+// Allocate chooses an assessor by the allocation rules and reserves the offer in PostgreSQL,
+// where the assessor's row is locked: capacity holds however many allocations run at once.
+// If the best candidate filled up meanwhile, the next is tried. A retried activity returns the
+// reservation it already made.
+func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateResult, error) {
+	app, err := a.DB.Application(ctx, in.TenantID, in.ApplicationID)
+	if err != nil {
+		return AllocateResult{}, err
+	}
+	if done, ok, err := a.existingOffer(ctx, in); ok || err != nil {
+		return done, err
+	}
+	cands, err := a.DB.Candidates(ctx, in.TenantID, app.SettingID)
+	if err != nil {
+		return AllocateResult{}, err
+	}
+	prev, err := a.DB.PreviousAssessor(ctx, in.TenantID, app.SettingID, in.ApplicationID)
+	if err != nil {
+		return AllocateResult{}, err
+	}
+	reserve := func(c award.Candidate, alloc award.Allocation) (AllocateResult, error) {
+		err := a.DB.Reserve(ctx, postgres.Reservation{ID: in.AssignmentID, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
+			SettingID: app.SettingID, PersonID: c.PersonID, Role: postgres.RoleAssessor})
+		if err != nil {
+			return AllocateResult{}, err
+		}
+		prior, err := a.DB.CompletedAssessments(ctx, in.TenantID, c.PersonID)
+		return AllocateResult{Allocation: alloc, AssessorID: c.PersonID, AssessorName: c.Name, AssessorPrior: prior}, err
+	}
+	if in.Prefer != "" {
+		i := slices.IndexFunc(cands, func(c award.Candidate) bool { return c.PersonID == in.Prefer })
+		if i < 0 {
+			if in.ByAdmin != "" {
+				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
+					fmt.Sprintf("%s is not an assessor of this authority", in.Prefer), "NotFound", nil)
+			}
+		} else {
+			reason := "the same assessor as before (resubmission)"
+			if in.ByAdmin != "" {
+				reason = "allocated by hand by " + in.ByAdmin
+			}
+			res, err := reserve(cands[i], award.Allocation{Chosen: in.Prefer, Reason: reason, Ranked: []string{in.Prefer}, Excluded: []award.Exclusion{}})
+			switch {
+			case err == nil:
+				return res, nil
+			case in.ByAdmin != "" && (errors.Is(err, postgres.ErrAtCapacity) || errors.Is(err, postgres.ErrInactive)):
+				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
+					fmt.Sprintf("cannot allocate %s: %v", cands[i].Name, err), "Refused", nil)
+			case !errors.Is(err, postgres.ErrAtCapacity) && !errors.Is(err, postgres.ErrInactive):
+				return AllocateResult{}, err
+			}
+			// The previous assessor is full or gone: allocate by the rules.
+		}
+	}
+	req := award.AllocationRequest{Track: in.Track, Variant: in.Variant, PreviousAssessor: prev, Supporter: in.SupporterID, Excluded: in.Excluded}
+	for range len(cands) + 1 {
+		alloc := award.Allocate(req, cands)
+		if alloc.Chosen == "" {
+			return AllocateResult{Allocation: alloc}, nil
+		}
+		i := slices.IndexFunc(cands, func(c award.Candidate) bool { return c.PersonID == alloc.Chosen })
+		res, err := reserve(cands[i], alloc)
+		switch {
+		case errors.Is(err, postgres.ErrAtCapacity):
+			cands[i].Open = max(cands[i].Capacity, award.DefaultAssessorCapacity) // filled up meanwhile
+		case errors.Is(err, postgres.ErrInactive):
+			cands[i].Active = false
+		default:
+			return res, err
+		}
+	}
+	return AllocateResult{}, errors.New("allocation did not settle")
+}
+
+// existingOffer finds the reservation a previous attempt of this activity made.
+func (a *Activities) existingOffer(ctx context.Context, in AllocateInput) (AllocateResult, bool, error) {
+	as, err := a.DB.ApplicationAssignments(ctx, in.TenantID, in.ApplicationID)
+	if err != nil {
+		return AllocateResult{}, false, err
+	}
+	for _, as := range as {
+		if as.ID == in.AssignmentID {
+			prior, err := a.DB.CompletedAssessments(ctx, in.TenantID, as.PersonID)
+			return AllocateResult{
+				Allocation: award.Allocation{Chosen: as.PersonID, Reason: "offered", Ranked: []string{as.PersonID}, Excluded: []award.Exclusion{}},
+				AssessorID: as.PersonID, AssessorName: as.PersonName, AssessorPrior: prior,
+			}, true, err
+		}
+	}
+	return AllocateResult{}, false, nil
+}
+
+// AssignmentInput moves an offer or assignment on (accepted, declined, expired, completed, released).
+type AssignmentInput struct {
+	TenantID string
+	ID       string
+	State    string
+	Reason   string
+}
+
+// SetAssignment records what became of an offer; repeating it is harmless.
+func (a *Activities) SetAssignment(ctx context.Context, in AssignmentInput) error {
+	err := a.DB.SetAssignment(ctx, in.TenantID, in.ID, in.State, in.Reason)
+	if errors.Is(err, postgres.ErrBadTransition) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTransition", err)
+	}
+	return err
+}
+
+// ModeratorInput asks for a moderator for one application.
+type ModeratorInput struct {
+	TenantID      string
+	ApplicationID string
+	AssignmentID  string
+	AssessorID    string // never moderates their own assessment
+	SupporterID   string
+}
+
+// ModeratorResult is the moderator chosen ("" when nobody is available) and why.
+type ModeratorResult struct {
+	ModeratorID string
+	Name        string
+	Reason      string
+}
+
+// AssignModerator picks the least-loaded active moderator who is neither the assessor nor the
+// setting's supporter, and records the assignment.
+func (a *Activities) AssignModerator(ctx context.Context, in ModeratorInput) (ModeratorResult, error) {
+	app, err := a.DB.Application(ctx, in.TenantID, in.ApplicationID)
+	if err != nil {
+		return ModeratorResult{}, err
+	}
+	held, err := a.DB.ApplicationAssignments(ctx, in.TenantID, in.ApplicationID)
+	if err != nil {
+		return ModeratorResult{}, err
+	}
+	for _, as := range held {
+		if as.ID == in.AssignmentID {
+			return ModeratorResult{ModeratorID: as.PersonID, Name: as.PersonName, Reason: "assigned"}, nil
+		}
+	}
+	mods, err := a.DB.Moderators(ctx, in.TenantID)
+	if err != nil {
+		return ModeratorResult{}, err
+	}
+	mods = slices.DeleteFunc(mods, func(c award.Candidate) bool {
+		return !c.Active || c.PersonID == in.AssessorID || c.PersonID == in.SupporterID
+	})
+	slices.SortFunc(mods, func(x, y award.Candidate) int {
+		if x.Open != y.Open {
+			return x.Open - y.Open
+		}
+		if c := x.LastAllocatedAt.Compare(y.LastAllocatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.PersonID, y.PersonID)
+	})
+	if len(mods) == 0 {
+		return ModeratorResult{Reason: "no active moderator other than the assessor"}, nil
+	}
+	m := mods[0]
+	if err := a.DB.Reserve(ctx, postgres.Reservation{ID: in.AssignmentID, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
+		SettingID: app.SettingID, PersonID: m.PersonID, Role: postgres.RoleModerator}); err != nil {
+		return ModeratorResult{}, err
+	}
+	return ModeratorResult{ModeratorID: m.PersonID, Name: m.Name, Reason: fmt.Sprintf("least loaded moderator (%d open)", m.Open)}, nil
+}
+
+// CertificateInput is what an award certificate shows.
+type CertificateInput struct {
+	TenantID      string
+	ApplicationID string
+	SettingName   string
+	Reference     string
+	Track         award.Track
+	Level         award.Level
+	AwardedOn     time.Time
+	ValidUntil    time.Time
+}
+
+// CertificateKey is where an application's certificate is stored.
+func CertificateKey(tenantID, applicationID string) string {
+	return "tenants/" + tenantID + "/applications/" + applicationID + "/certificate.pdf"
+}
+
+// IssueCertificate renders the certificate PDF and stores it. The PDF is the same bytes for
+// the same input, so a retry simply writes it again.
+func (a *Activities) IssueCertificate(ctx context.Context, in CertificateInput) (string, error) {
+	tenant, err := a.DB.Tenant(ctx, in.TenantID)
+	if err != nil {
+		return "", err
+	}
+	pdf, err := certificate.Render(certificate.Certificate{
+		Number: in.ApplicationID, TenantName: tenant.Name, SettingName: in.SettingName, Reference: in.Reference,
+		AwardTitle: in.Track.Title(), LevelTitle: in.Level.Title(), AwardedOn: in.AwardedOn, ValidUntil: in.ValidUntil,
+	})
+	if err != nil {
+		return "", temporal.NewNonRetryableApplicationError(err.Error(), "BadCertificate", err)
+	}
+	key := CertificateKey(in.TenantID, in.ApplicationID)
+	return key, a.Objects.Put(ctx, key, "application/pdf", bytes.NewReader(pdf), int64(len(pdf)))
+}
+
+// TenantAdmins lists the ids of a tenant's admins (escalations go to each).
+func (a *Activities) TenantAdmins(ctx context.Context, tenantID string) ([]string, error) {
+	return a.DB.PeopleWithRole(ctx, tenantID, postgres.RoleAdmin)
+}
