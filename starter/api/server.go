@@ -59,6 +59,11 @@ func (s *Server) Handler() http.Handler {
 	authed("DELETE /v1/applications/{id}/evidence/{evidence}", s.removeEvidence)
 	authed("POST /v1/applications/{id}/submit", s.submit)
 	authed("POST /v1/applications/{id}/withdraw", s.withdraw)
+	// The assessor roster (admins): roster.go.
+	authed("GET /v1/roster", s.listRoster)
+	authed("PUT /v1/roster/{person}", s.putRoster)
+	authed("POST /v1/roster/{person}/conflicts", s.addConflict)
+	authed("DELETE /v1/roster/{person}/conflicts/{setting}", s.removeConflict)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})

@@ -31,6 +31,7 @@ func commandList() []command {
 		removeCommand(),
 		submitCommand(),
 		withdrawCommand(),
+		rosterCommand(),
 	}
 }
 

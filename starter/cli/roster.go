@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// rosterEntry is one person on the assessor roster, as GET /v1/roster returns it.
+type rosterEntry struct {
+	PersonID        string   `json:"person_id"`
+	Name            string   `json:"name"`
+	Email           string   `json:"email"`
+	Roles           []string `json:"roles"`
+	Tracks          []string `json:"tracks"`
+	Specialisms     []string `json:"specialisms"`
+	Capacity        int      `json:"capacity"`
+	Active          bool     `json:"active"`
+	Open            int      `json:"open"`
+	LastAllocatedAt string   `json:"last_allocated_at"`
+	Conflicts       []struct {
+		SettingReference string `json:"setting_reference"`
+		SettingName      string `json:"setting_name"`
+		Reason           string `json:"reason"`
+	} `json:"conflicts"`
+}
+
+// rosterFlags are the flags of every roster subcommand; each subcommand refuses the others'.
+var rosterFlags = map[string][]string{
+	"list":       {},
+	"set":        {"tracks", "specialisms", "capacity", "active"},
+	"conflict":   {"reason"},
+	"unconflict": {},
+}
+
+func rosterCommand() command {
+	return command{
+		name: "roster",
+		args: `[list]
+       starter roster set PERSON_ID [--tracks T,T] [--specialisms S,S] [--capacity N] [--active=BOOL]
+       starter roster conflict PERSON_ID SETTING_REFERENCE --reason TEXT
+       starter roster unconflict PERSON_ID SETTING_REFERENCE`,
+		summary: "Manage the assessor roster (admins)",
+		about: `Lists the assessors and moderators of your authority with their tracks,
+specialisms, open assessments against capacity and declared conflicts; sets a
+person's qualifications, capacity and active flag (flags left out keep their
+value; an empty value such as --specialisms "" clears the list); declares or
+withdraws a conflict of interest with a setting, so that the person is never
+allocated to it.
+
+Tracks: caring_schools, learning_homes. Specialisms: early_years, residential.
+Capacity is the number of open assessments a person may hold (default 3).`,
+		setup: func(fs *flag.FlagSet) runner {
+			var tracks, specialisms, reason string
+			var capacity *int
+			var active *bool
+			fs.StringVar(&tracks, "tracks", "", "comma-separated `tracks` the person may assess")
+			fs.StringVar(&specialisms, "specialisms", "", "comma-separated `specialisms`: early_years, residential")
+			fs.Func("capacity", "open assessments the person may hold at once (`N`, 0 or more)", func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("want a whole number, 0 or more")
+				}
+				capacity = &n
+				return nil
+			})
+			fs.BoolFunc("active", "whether the person takes new work (--active=false to pause)", func(v string) error {
+				b, err := strconv.ParseBool(v)
+				active = &b
+				return err
+			})
+			fs.StringVar(&reason, "reason", "", "why the person has a conflict with the setting (`text`)")
+			return func(ctx context.Context, a *app, args []string) error {
+				sub := "list"
+				if len(args) > 0 {
+					sub, args = args[0], args[1:]
+				}
+				allowed, ok := rosterFlags[sub]
+				if !ok {
+					return usageErr("roster", "unknown subcommand %q: want list, set, conflict or unconflict", sub)
+				}
+				given := map[string]bool{}
+				var stray error
+				fs.Visit(func(f *flag.Flag) {
+					given[f.Name] = true
+					if slices.Contains(rosterFlags["set"], f.Name) || f.Name == "reason" {
+						if !slices.Contains(allowed, f.Name) && stray == nil {
+							stray = usageErr("roster", "--%s does not go with 'roster %s'", f.Name, sub)
+						}
+					}
+				})
+				if stray != nil {
+					return stray
+				}
+				switch sub {
+				case "list":
+					if err := wantArgs("roster", args); err != nil {
+						return err
+					}
+					return a.listRoster(ctx)
+				case "set":
+					if err := wantArgs("roster", args, "PERSON_ID"); err != nil {
+						return err
+					}
+					body := map[string]any{}
+					if given["tracks"] {
+						body["tracks"] = splitList(tracks)
+					}
+					if given["specialisms"] {
+						body["specialisms"] = splitList(specialisms)
+					}
+					if capacity != nil {
+						body["capacity"] = *capacity
+					}
+					if active != nil {
+						body["active"] = *active
+					}
+					if len(body) == 0 {
+						return usageErr("roster", "nothing to set: give --tracks, --specialisms, --capacity or --active")
+					}
+					var out rosterEntry
+					raw, err := a.call(ctx, http.MethodPut, rosterPath(args[0]), body, &out)
+					if err != nil {
+						return err
+					}
+					return a.reportRoster(raw, out, "Updated")
+				case "conflict":
+					if err := wantArgs("roster", args, "PERSON_ID", "SETTING_REFERENCE"); err != nil {
+						return err
+					}
+					if reason = strings.TrimSpace(reason); reason == "" {
+						return usageErr("roster", "missing --reason")
+					}
+					var out rosterEntry
+					body := map[string]string{"setting_reference": args[1], "reason": reason}
+					raw, err := a.call(ctx, http.MethodPost, rosterPath(args[0], "conflicts"), body, &out)
+					if err != nil {
+						return err
+					}
+					return a.reportRoster(raw, out, "Declared a conflict with "+args[1]+" for")
+				default: // unconflict
+					if err := wantArgs("roster", args, "PERSON_ID", "SETTING_REFERENCE"); err != nil {
+						return err
+					}
+					if _, err := a.call(ctx, http.MethodDelete, rosterPath(args[0], "conflicts", args[1]), nil, nil); err != nil {
+						return err
+					}
+					if a.json {
+						return a.printJSON([]byte(fmt.Sprintf(`{"person_id":%q,"setting_reference":%q,"removed":true}`, args[0], args[1])))
+					}
+					fmt.Fprintf(a.stdout, "Withdrew the conflict of %s with %s\n", args[0], args[1])
+					return nil
+				}
+			}
+		},
+	}
+}
+
+func (a *app) listRoster(ctx context.Context) error {
+	var out struct {
+		Assessors []rosterEntry `json:"assessors"`
+	}
+	raw, err := a.call(ctx, http.MethodGet, "/v1/roster", nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(raw)
+	}
+	if len(out.Assessors) == 0 {
+		fmt.Fprintln(a.stdout, "No assessors or moderators.")
+		return nil
+	}
+	tw := newTable(a.stdout)
+	fmt.Fprintln(tw, "PERSON\tNAME\tROLES\tTRACKS\tSPECIALISMS\tOPEN\tACTIVE\tLAST ALLOCATED\tCONFLICTS")
+	for _, e := range out.Assessors {
+		var conflicts []string
+		for _, c := range e.Conflicts {
+			conflicts = append(conflicts, c.SettingReference)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", e.PersonID, e.Name, strings.Join(e.Roles, ","),
+			orDash(strings.Join(e.Tracks, ",")), orDash(strings.Join(e.Specialisms, ",")), e.Open, e.Capacity,
+			yesNo(e.Active), orDash(formatTime(e.LastAllocatedAt)), orDash(strings.Join(conflicts, ",")))
+	}
+	return tw.Flush()
+}
+
+// reportRoster prints one roster entry after a change.
+func (a *app) reportRoster(raw []byte, e rosterEntry, headline string) error {
+	if a.json {
+		return a.printJSON(raw)
+	}
+	fmt.Fprintf(a.stdout, "%s %s (%s)\n", headline, e.Name, e.PersonID)
+	tw := newTable(a.stdout)
+	fmt.Fprintf(tw, "Tracks\t%s\n", orDash(strings.Join(e.Tracks, ", ")))
+	fmt.Fprintf(tw, "Specialisms\t%s\n", orDash(strings.Join(e.Specialisms, ", ")))
+	fmt.Fprintf(tw, "Open\t%d of %d\n", e.Open, e.Capacity)
+	fmt.Fprintf(tw, "Active\t%s\n", yesNo(e.Active))
+	for _, c := range e.Conflicts {
+		fmt.Fprintf(tw, "Conflict\t%s (%s): %s\n", c.SettingReference, c.SettingName, c.Reason)
+	}
+	return tw.Flush()
+}
+
+func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
+
+// splitList splits a comma-separated flag value; an empty value is an empty list.
+func splitList(s string) []string {
+	out := []string{}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// rosterPath builds an escaped path under /v1/roster.
+func rosterPath(person string, parts ...string) string {
+	p := "/v1/roster/" + url.PathEscape(person)
+	for _, part := range parts {
+		p += "/" + url.PathEscape(part)
+	}
+	return p
+}
