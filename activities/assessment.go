@@ -9,12 +9,17 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"awardengine/award"
 	"awardengine/certificate"
 	"awardengine/storage/postgres"
 )
+
+// ErrRefused is the error type of an action that cannot be done as asked (an admin allocating
+// to an assessor at capacity); the API answers 409.
+const ErrRefused = "Refused"
 
 // AllocateInput asks for an assessor for one application.
 type AllocateInput struct {
@@ -84,7 +89,7 @@ func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateRe
 				return res, nil
 			case in.ByAdmin != "" && (errors.Is(err, postgres.ErrAtCapacity) || errors.Is(err, postgres.ErrInactive)):
 				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("cannot allocate %s: %v", cands[i].Name, err), "Refused", nil)
+					fmt.Sprintf("cannot allocate %s: %v", cands[i].Name, err), ErrRefused, nil)
 			case !errors.Is(err, postgres.ErrAtCapacity) && !errors.Is(err, postgres.ErrInactive):
 				return AllocateResult{}, err
 			}
@@ -141,7 +146,10 @@ type AssignmentInput struct {
 func (a *Activities) SetAssignment(ctx context.Context, in AssignmentInput) error {
 	err := a.DB.SetAssignment(ctx, in.TenantID, in.ID, in.State, in.Reason)
 	if errors.Is(err, postgres.ErrBadTransition) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTransition", err)
+		// The journey is the source of truth; a record that cannot follow it must not stop
+		// the journey. Say so loudly instead.
+		activity.GetLogger(ctx).Error("assignment record out of step with the journey", "assignment", in.ID, "state", in.State, "error", err)
+		return nil
 	}
 	return err
 }

@@ -260,6 +260,10 @@ func (j *journey) assignModerator() error {
 		}
 		return j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "moderator_not_found", Detail: map[string]any{"reason": res.Reason}})
 	}
+	// Moderators do not accept offers: the assignment is theirs at once.
+	if err := j.setAssignment(j.ctx, id, "accepted", ""); err != nil {
+		return err
+	}
 	j.unflag(FlagNoModerator)
 	m.AssignAt, m.NoModerator = nil, false
 	m.ModeratorID, m.Name, m.AssignmentID = res.ModeratorID, res.Name, id

@@ -62,6 +62,9 @@ func Load(ctx context.Context, db *postgres.DB, store *objects.Store) error {
 			if err := db.StoreToken(ctx, p.ID, "demo", p.Token); err != nil {
 				return err
 			}
+			if err := seedRoster(ctx, db, p.Person); err != nil {
+				return err
+			}
 		}
 	}
 	for _, fw := range award.SampleFrameworks() {
@@ -128,4 +131,23 @@ _Sample content._
 3. Every standard of the level you aim for needs at least one piece of evidence before you can submit.
 4. Once submitted, your evidence is locked; an assessor is allocated and will contact you.
 `, fw.Title)
+}
+
+// seedRoster qualifies the demo assessors and moderators for both tracks and both
+// specialisms, once: a profile an admin has changed since is left as it is.
+func seedRoster(ctx context.Context, db *postgres.DB, p postgres.Person) error {
+	if !p.Has(postgres.RoleAssessor) && !p.Has(postgres.RoleModerator) {
+		return nil
+	}
+	cur, err := db.Assessor(ctx, p.TenantID, p.ID)
+	if err != nil || len(cur.Tracks) > 0 {
+		return err
+	}
+	prof := postgres.DefaultAssessorProfile(p.ID)
+	prof.Tracks = award.Tracks()
+	prof.Specialisms = []award.Specialism{award.EarlyYears, award.Residential}
+	if _, err := db.UpsertAssessor(ctx, p.TenantID, prof); err != nil {
+		return fmt.Errorf("roster %s: %w", p.ID, err)
+	}
+	return nil
 }

@@ -179,6 +179,8 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request, me pos
 	case me.Has(postgres.RoleAdmin):
 	case me.Has(postgres.RoleSupporter):
 		f.SupporterID = me.ID
+	case !me.Has(postgres.RoleApplicant) && (me.Has(postgres.RoleAssessor) || me.Has(postgres.RoleModerator)):
+		f.HolderID = me.ID
 	default:
 		f.ApplicantID = me.ID
 	}
@@ -204,7 +206,7 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, me postg
 		fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewApplication(st))
+	writeJSON(w, http.StatusOK, viewFor(st, me))
 }
 
 func (s *Server) getFramework(w http.ResponseWriter, r *http.Request, me postgres.Person) {
@@ -282,7 +284,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, me postgres.Pers
 		fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewApplication(st))
+	writeJSON(w, http.StatusOK, viewFor(st, me))
 }
 
 type withdrawRequest struct {
@@ -309,5 +311,5 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewApplication(st))
+	writeJSON(w, http.StatusOK, viewFor(st, me))
 }

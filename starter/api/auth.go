@@ -40,8 +40,9 @@ func (s *Server) authenticate(h personHandler) http.Handler {
 type access int
 
 const (
-	canRead access = iota // applicant, supporter, admin
+	canRead access = iota // applicant, supporter, admin, and the assessor or moderator holding it
 	canAct                // applicant, admin
+	canHold               // the assessor or moderator holding it (and admins, whom the journey then checks)
 )
 
 // application loads an application the person may see, or answers 404 without saying whether
@@ -58,6 +59,15 @@ func (s *Server) application(r *http.Request, me postgres.Person, need access) (
 	switch {
 	case me.Has(postgres.RoleAdmin):
 		return app, nil
+	case s.holds(r.Context(), app, me):
+		if need == canAct {
+			return app, forbidden("assessors and moderators read the portfolio but do not change it")
+		}
+		return app, nil
+	case need == canHold && (app.ApplicantID == me.ID || app.SupporterID == me.ID):
+		return app, forbidden("only the assessor or moderator holding this application may do this")
+	case need == canHold:
+		return app, notFound("no application " + id)
 	case me.Has(postgres.RoleApplicant) && app.ApplicantID == me.ID:
 		return app, nil
 	case me.Has(postgres.RoleSupporter) && app.SupporterID == me.ID:

@@ -48,3 +48,11 @@ func describeJSONError(err error) string {
 		return "malformed JSON: " + err.Error()
 	}
 }
+
+// decodeOptional is decode for actions whose body may be left out (an empty body is {}).
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(r, v)
+}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"awardengine/activities"
 	"awardengine/workflows"
 )
 
@@ -122,6 +123,8 @@ func refusal(e *temporal.ApplicationError) problem {
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "size-mismatch", "Size mismatch"
 	case workflows.ErrInvalid:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "invalid", "Invalid input"
+	case activities.ErrRefused:
+		p.Status, p.Type, p.Title = http.StatusConflict, "refused", "Not possible"
 	default:
 		p.Status, p.Type, p.Title = http.StatusServiceUnavailable, "unavailable", "Try again"
 	}

@@ -3,6 +3,8 @@ package api
 import (
 	"time"
 
+	"awardengine/storage/postgres"
+
 	"awardengine/activities"
 	"awardengine/workflows"
 )
@@ -26,6 +28,7 @@ type applicationView struct {
 	SubmittedAt     *time.Time             `json:"submitted_at,omitempty"`
 	FirstYearDue    *time.Time             `json:"first_year_due,omitempty"`
 	Flags           []string               `json:"flags"`
+	Assessment      *workflows.Assessment  `json:"assessment,omitempty"`
 }
 
 type settingView struct {
@@ -63,4 +66,30 @@ func viewApplication(st workflows.Status) applicationView {
 func viewEvidence(e activities.Evidence) evidenceView {
 	return evidenceView{ID: e.ID, Filename: e.Filename, Size: e.Size, ContentType: e.ContentType, SHA256: e.SHA256,
 		Standards: e.Standards, Note: e.Note, State: e.State, Immutable: e.Immutable, UploadedAt: e.CreatedAt, ConfirmedAt: e.ConfirmedAt}
+}
+
+// viewFor is an application as one person may see it. Admins see everything, including the
+// allocation's reasons; the assessor and moderator see the assessment but not who else was
+// considered; the applicant and supporter see the assessment's outcome once it is decided.
+func viewFor(st workflows.Status, me postgres.Person) applicationView {
+	v := viewApplication(st)
+	if st.Assessment == nil {
+		return v
+	}
+	a := *st.Assessment
+	if !me.Has(postgres.RoleAdmin) {
+		a.Allocation, a.Excluded, a.PreferredID = nil, nil, ""
+		if a.Moderation != nil {
+			m := *a.Moderation
+			m.Draw = 0
+			a.Moderation = &m
+		}
+		holder := me.ID == a.AssessorID || (a.Moderation != nil && me.ID == a.Moderation.ModeratorID) ||
+			(a.Offer != nil && me.ID == a.Offer.PersonID)
+		if !holder && a.DecidedAt == nil {
+			a.Ratings, a.Feedback, a.Recommended, a.Moderation = nil, "", 0, nil
+		}
+	}
+	v.Assessment = &a
+	return v
 }
