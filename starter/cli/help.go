@@ -32,6 +32,17 @@ func commandList() []command {
 		submitCommand(),
 		withdrawCommand(),
 		rosterCommand(),
+		// Assessment stages (assessment.go).
+		inboxCommand(),
+		acceptCommand(),
+		declineCommand(),
+		assessCommand(),
+		moderateCommand(),
+		allocateCommand(),
+		reassignCommand(),
+		allocationCommand(),
+		certificateCommand(),
+		downloadCommand(),
 	}
 }
 
@@ -72,9 +83,9 @@ Usage: starter [--api URL] [--token TOKEN] [--json] COMMAND [ARGS] [FLAGS]
 Commands:
 `)
 	for _, c := range commandList() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, `  help      Show help for a command
+	fmt.Fprint(w, `  help         Show help for a command
 
 Global flags (before or after the command):
   --api URL      API base URL (default $AWARD_API_URL, else `+defaultAPI+`)
@@ -95,7 +106,11 @@ func commandUsage(w io.Writer, cmd command, own *flag.FlagSet) {
 		fmt.Fprintln(w, "\nFlags:")
 		own.VisitAll(func(f *flag.Flag) {
 			name, usage := flag.UnquoteUsage(f)
-			fmt.Fprintf(w, "  --%s %s\n      %s", f.Name, name, usage)
+			dash := "--"
+			if len(f.Name) == 1 { // a short flag such as -o
+				dash = "-"
+			}
+			fmt.Fprintf(w, "  %s%s %s\n      %s", dash, f.Name, name, usage)
 			if f.DefValue != "" && f.DefValue != "false" {
 				fmt.Fprintf(w, " (default %q)", f.DefValue)
 			}
