@@ -195,3 +195,36 @@ func TestEventWebhook(t *testing.T) {
 		t.Fatalf("a deferral flagged the person: %q", p)
 	}
 }
+
+// TestWorkerKilledBetweenAcceptAndRecordSendsOnce: the provider accepts the message and the
+// worker dies before recording it. The restarted worker's retry finds the row "sending" and
+// SendGrid's processed event for its dedupe key, and records it as sent without resending.
+func TestWorkerKilledBetweenAcceptAndRecordSendsOnce(t *testing.T) {
+	before := shared.Mail.Attempts()
+	shared.Mail.Inject(devmail.Fault{AcceptThenDrop: true})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for shared.Mail.Attempts() == before {
+			time.Sleep(2 * time.Millisecond)
+		}
+		shared.StopWorker()
+	}()
+	_, _, key := welcomeFor(t, "Kit")
+	select {
+	case <-stopped:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the message never reached the provider")
+	}
+	if status := outboxStatus(t, key); status != "sending" {
+		t.Fatalf("after the worker died the outbox says %q, want sending", status)
+	}
+	time.Sleep(2 * time.Second)
+	if err := shared.StartWorker(); err != nil {
+		t.Fatal(err)
+	}
+	requireExactlyOnce(t, key, 3*time.Minute)
+	if n := shared.Mail.Attempts() - before; n != 1 {
+		t.Fatalf("the message was handed to the provider %d times", n)
+	}
+}
