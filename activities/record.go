@@ -25,6 +25,7 @@ type Evidence struct {
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
 	RemovedAt   *time.Time `json:"removed_at,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	CarriedFrom string     `json:"carried_from,omitempty"` // the application whose portfolio it came from (same object)
 }
 
 // Evidence states.

@@ -25,22 +25,46 @@ type Settings struct {
 	DownloadLinkTTL         time.Duration // lifetime of a signed download link (15 minutes)
 	UploadLinkTTL           time.Duration // lifetime of a signed upload link (15 minutes)
 	DigestDelay             time.Duration // a person's first reminder of a day waits this long for others, then one digest goes out (1 hour)
+	// An award is valid for AwardValidFor (0: three calendar years from the decision).
+	AwardValidFor time.Duration
+	// Reassessment reminders, months before the award expires (12, 6, 3, 1).
+	ReassessmentReminderMonths []int
+	// A closed or lapsed application's evidence and personal data are erased RetainFor after
+	// it closed (0: six calendar years), unless an admin sets a legal hold.
+	RetainFor time.Duration
+}
+
+// AwardExpiry is when an award decided at t expires.
+func (s Settings) AwardExpiry(t time.Time) time.Time {
+	if s.AwardValidFor > 0 {
+		return t.Add(s.AwardValidFor)
+	}
+	return t.AddDate(3, 0, 0)
+}
+
+// RetainUntil is when a journey closed at t is erased.
+func (s Settings) RetainUntil(t time.Time) time.Time {
+	if s.RetainFor > 0 {
+		return t.Add(s.RetainFor)
+	}
+	return t.AddDate(6, 0, 0)
 }
 
 // DefaultSettings returns the SPEC §3 defaults. The reminder slice is a fresh
 // copy each time.
 func DefaultSettings() Settings {
 	return Settings{
-		ToolkitNudgeAfter:       14 * Day,
-		InactivityNudgeAfter:    8 * Week,
-		InactivityNudgeEvery:    4 * Week,
-		InactivityMaxNudges:     3,
-		DormantAfter:            183 * Day,
-		FirstYearDueMonths:      12,
-		FirstYearReminderMonths: []int{6, 9, 11},
-		DownloadLinkTTL:         15 * time.Minute,
-		UploadLinkTTL:           15 * time.Minute,
-		DigestDelay:             time.Hour,
+		ToolkitNudgeAfter:          14 * Day,
+		InactivityNudgeAfter:       8 * Week,
+		InactivityNudgeEvery:       4 * Week,
+		InactivityMaxNudges:        3,
+		DormantAfter:               183 * Day,
+		FirstYearDueMonths:         12,
+		FirstYearReminderMonths:    []int{6, 9, 11},
+		DownloadLinkTTL:            15 * time.Minute,
+		UploadLinkTTL:              15 * time.Minute,
+		DigestDelay:                time.Hour,
+		ReassessmentReminderMonths: []int{12, 6, 3, 1},
 	}
 }
 
@@ -71,6 +95,14 @@ func (s Settings) Validate() error {
 	}
 	if s.FirstYearDueMonths < 1 {
 		return inputErr("first_year_due_months", "first_year_due_months must be 1 or more, got %d", s.FirstYearDueMonths)
+	}
+	for _, m := range s.ReassessmentReminderMonths {
+		if m < 1 {
+			return inputErr("reassessment_reminder_months", "reassessment_reminder_months must be 1 or more, got %s", formatInts(s.ReassessmentReminderMonths))
+		}
+	}
+	if s.AwardValidFor < 0 || s.RetainFor < 0 {
+		return inputErr("award_valid_for", "award_valid_for and retain_for must not be negative")
 	}
 	prev := 0
 	for _, m := range s.FirstYearReminderMonths {

@@ -390,8 +390,10 @@ func (j *journey) decide() error {
 	data := j.mailData()
 	data.Level, data.Feedback = levelTitle(a.Decision), a.Feedback
 	if a.Decision.IsAward() {
-		expires := now.AddDate(awardValidYears, 0, 0)
+		expires := j.in.Settings.AwardExpiry(now)
 		a.ExpiresAt = &expires
+		// Awards decided by code from before reassessment reminders keep their old plan.
+		j.st.Life.RemindersPlanned = workflow.GetVersion(j.ctx, "reassessment-reminders", workflow.DefaultVersion, 1) >= 1
 		var key string
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, localWriteOptions), (*activities.Activities).IssueCertificate,
 			activities.CertificateInput{TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, SettingName: j.in.SettingName,
@@ -405,6 +407,7 @@ func (j *journey) decide() error {
 			"level": a.Decision.String(), "expires_at": expires, "certificate": key}}); err != nil {
 			return err
 		}
+		j.tellPrevious(j.ctx, ReassessmentAwarded)
 		data.ExpiresOn = longDate(expires)
 		data.Link = j.certificateLink()
 		j.sendEmail(j.ctx, "decision", "awarded", j.in.ApplicantID, data)
@@ -415,6 +418,7 @@ func (j *journey) decide() error {
 	a.ResubmitBy, a.ResubmitNoted = &by, false
 	a.PreferredID = a.AssessorID
 	j.st.Stage = StageNotYet
+	j.tellPrevious(j.ctx, ReassessmentEnded)
 	if err := j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "not_yet", Detail: map[string]any{
 		"resubmit_by": by, "target_level": j.st.TargetLevel.String()}}); err != nil {
 		return err
@@ -452,7 +456,7 @@ func (j *journey) closeResubmission() error {
 func (j *journey) lapse() error {
 	now := workflow.Now(j.ctx)
 	a := &j.st.Assessment
-	j.st.Stage = StageClosed
+	j.st.Stage = StageLapsed
 	j.st.ClosedAt = &now
 	if err := j.record(j.ctx, nil, activities.Audit{Actor: RoleSystem, Action: "award_lapsed"}); err != nil {
 		return err

@@ -893,13 +893,13 @@ func TestAwardIsCappedAtTheTargetAndLapsesAfterThreeYears(t *testing.T) {
 
 	lapsed := oneAudit(t, h.records, "award_lapsed")
 	require.True(t, expires.Equal(lapsed.Rec.At), "lapsed at %s, want %s", lapsed.Rec.At, expires)
-	require.Equal(t, string(workflows.StageClosed), lapsed.Rec.Stage)
+	require.Equal(t, string(workflows.StageLapsed), lapsed.Rec.Stage)
 	require.False(t, lapsed.Rec.Active)
 	mail := h.sent("award_lapsed")
 	require.Len(t, mail, 1)
 	require.Equal(t, applicant, mail[0].To)
 	require.Equal(t, h.offset(expires), mail[0].At)
-	require.Equal(t, string(workflows.StageClosed), h.records[len(h.records)-1].Stage)
+	require.Equal(t, string(workflows.StageLapsed), h.records[len(h.records)-1].Stage)
 }
 
 // --- stage 9: "not yet", the resubmission window ---

@@ -13,7 +13,9 @@ const (
 	StageModeration Stage = "moderation" // a moderator reviews the recommendation
 	StageAwarded    Stage = "awarded"    // an award is held
 	StageNotYet     Stage = "not_yet"    // "not yet": the resubmission window is open
-	StageClosed     Stage = "closed"     // the resubmission window closed (or the award lapsed)
+	StageClosed     Stage = "closed"     // the resubmission window closed
+	StageLapsed     Stage = "lapsed"     // the award expired
+	StageSuperseded Stage = "superseded" // a reassessment decided a new award
 )
 
 // Roles of people who act after submission.
@@ -40,7 +42,6 @@ const (
 	overdueWorkdays      = 3  // this many working days past due, admins are flagged
 	resubmitMonths       = 3  // "not yet": the window to resubmit
 	resubmitReminderDays = 14 // the window's reminder comes two weeks before it closes
-	awardValidYears      = 3  // an award lasts three years
 )
 
 // Assessment is what the journey remembers from submission to decision.

@@ -37,6 +37,7 @@ func (j *journey) registerHandlers() error {
 		{UpdateModerate, j.moderate, j.validateModerate},
 		{UpdateAllocate, j.allocateByHand, j.validateAllocate},
 		{UpdateReassign, j.reassign, j.validateReassign},
+		{UpdateLegalHold, j.legalHold, j.validateLegalHold},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(j.ctx, h.name, h.handler,
@@ -44,6 +45,7 @@ func (j *journey) registerHandlers() error {
 			return err
 		}
 	}
+	j.listenForReassessment()
 	return nil
 }
 
@@ -253,6 +255,8 @@ func (j *journey) validateMap(_ workflow.Context, r MapEvidenceRequest) error {
 	}
 	if _, it := j.item(r.EvidenceID); it == nil {
 		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
+	} else if it.Immutable {
+		return refuse(ErrWrongStage, "evidence %q was submitted: its mapping is fixed (upload or carry new evidence instead)", r.EvidenceID)
 	}
 	return j.checkStandards(r.Standards)
 }
@@ -284,6 +288,8 @@ func (j *journey) validateRemove(_ workflow.Context, r EvidenceRequest) error {
 	}
 	if _, it := j.item(r.EvidenceID); it == nil {
 		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
+	} else if it.Immutable {
+		return refuse(ErrWrongStage, "evidence %q was submitted and cannot be removed", r.EvidenceID)
 	}
 	return nil
 }
@@ -303,7 +309,9 @@ func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error 
 	removed.State = activities.EvidenceRemoved
 	removed.RemovedAt = &now
 	j.st.Evidence = slices.Delete(j.st.Evidence, i, i+1)
-	j.discardUpload(ctx, removed.ObjectKey)
+	if removed.CarriedFrom == "" { // a carried item's object belongs to the earlier portfolio
+		j.discardUpload(ctx, removed.ObjectKey)
+	}
 	j.touch(ctx)
 	return j.record(ctx, []activities.Evidence{removed}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_removed",
 		Detail: map[string]any{"evidence": removed.ID, "filename": removed.Filename}})
@@ -320,6 +328,9 @@ func (j *journey) validateSubmit(_ workflow.Context, r SubmitRequest) error {
 	}
 	if r.TargetLevel < award.Bronze || r.TargetLevel > award.Gold {
 		return refuse(ErrInvalid, "target_level: choose bronze, silver or gold")
+	}
+	if p := j.in.Previous; p != nil && r.TargetLevel < p.Level {
+		return refuse(ErrInvalid, "target_level: a reassessment is for the same level as the award held (%s) or higher", p.Level)
 	}
 	if missing := j.missing(r.TargetLevel); len(missing) > 0 {
 		return refuseWith(ErrMissingEvidence, "cannot submit for "+r.TargetLevel.String()+
@@ -359,6 +370,9 @@ func (j *journey) submit(ctx workflow.Context, r SubmitRequest) (Status, error) 
 	j.st.SubmittedAt = &now
 	j.st.Stage = StageAwaitingAllocation
 	j.unflag(FlagDormant)
+	if resubmission {
+		j.tellPrevious(ctx, ReassessmentStarted)
+	}
 	// Journeys submitted before allocation existed wait for an admin to allocate by hand.
 	if workflow.GetVersion(ctx, "allocation", workflow.DefaultVersion, 1) >= 1 {
 		a := &j.st.Assessment
@@ -402,6 +416,7 @@ func (j *journey) withdraw(ctx workflow.Context, r WithdrawRequest) (Status, err
 		return Status{}, err
 	}
 	j.st.Stage = StageWithdrawn
+	j.tellPrevious(ctx, ReassessmentEnded)
 	j.st.ClosedAt = &now
 	if err := j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "withdrawn",
 		Detail: map[string]any{"role": r.Actor.Role, "reason": r.Reason, "stage_before": before}}); err != nil {
@@ -470,7 +485,7 @@ func (j *journey) status() Status {
 		Next: j.next(), RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev,
 		PortfolioBytes: j.portfolioBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
 		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags,
-		Assessment: j.assessmentView(),
+		Assessment: j.assessmentView(), Previous: j.in.Previous, Lifecycle: j.lifecycleView(),
 	}
 }
 

@@ -20,6 +20,9 @@ type journey struct {
 	mu      workflow.Mutex // serialises update handlers that run activities
 	changes int            // bumped by every handler, so the main loop re-plans its timers
 	emails  []workflow.Future
+
+	retentionDone bool                   // closed by code from before retention: the journey simply ends
+	reassessments workflow.ReceiveChannel // signals of a later application of the same setting
 }
 
 // ApplicationWorkflow runs one application from registration onwards.
@@ -37,7 +40,11 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 			return Outcome{}, err
 		}
 	}
-	for !j.st.Stage.Closed() {
+	for {
+		j.beginRetention()
+		if j.finished() {
+			break
+		}
 		if err := j.waitForNextEvent(); err != nil {
 			return Outcome{}, err
 		}
@@ -46,6 +53,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return Outcome{}, err
 			}
+			j.drainReassessments()
 			j.drainEmails()
 			next := j.in
 			next.State = j.st
@@ -63,7 +71,8 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 func (j *journey) waitForNextEvent() error {
 	now := workflow.Now(j.ctx)
 	seen := j.changes
-	changed := func() bool { return j.changes != seen || j.st.Stage.Closed() }
+	closing := func() bool { return j.st.Stage.Closed() && j.st.Life.RetainUntil == nil && !j.retentionDone }
+	changed := func() bool { return j.changes != seen || closing() }
 	wake, ok := j.nextWake()
 	if !ok {
 		// No timer left in this stage: the stage's own deadline has already been flagged
@@ -89,14 +98,26 @@ func (j *journey) register() error {
 		due := j.in.ApprovalDate.AddDate(0, j.in.Settings.FirstYearDueMonths, 0)
 		j.st.FirstYearDue = &due
 	}
-	err := j.record(j.ctx, nil,
-		activities.Audit{Actor: j.in.RegisteredBy.ID, Action: "registered", Detail: map[string]any{
+	audit := []activities.Audit{
+		{Actor: j.in.RegisteredBy.ID, Action: "registered", Detail: map[string]any{
 			"role": j.in.RegisteredBy.Role, "track": j.in.Track, "variant": j.in.Variant,
 			"framework": j.in.Framework.ID, "framework_version": j.in.Framework.Version}},
-		activities.Audit{Actor: RoleSystem, Action: "toolkit_granted", Detail: map[string]any{"variant": j.in.Variant}})
-	if err != nil {
+		{Actor: RoleSystem, Action: "toolkit_granted", Detail: map[string]any{"variant": j.in.Variant}},
+	}
+	var carried []activities.Evidence
+	if j.in.Previous != nil {
+		carried = j.carryForward()
+		j.st.Evidence = carried
+		if len(carried) > 0 {
+			j.st.Stage = StagePortfolio
+		}
+		audit = append(audit, activities.Audit{Actor: j.in.RegisteredBy.ID, Action: "reassessment_of", Detail: map[string]any{
+			"previous": j.in.Previous.ApplicationID, "previous_level": j.in.Previous.Level.String(), "carried_evidence": len(carried)}})
+	}
+	if err := j.record(j.ctx, carried, audit...); err != nil {
 		return err
 	}
+	j.tellPrevious(j.ctx, ReassessmentStarted)
 	j.sendEmail(j.ctx, "registration", "welcome", j.in.ApplicantID, j.mailData())
 	if j.in.SupporterID != "" {
 		j.sendEmail(j.ctx, "registration", "welcome_supporter", j.in.SupporterID, j.mailData())
@@ -111,7 +132,7 @@ func (j *journey) record(ctx workflow.Context, changed []activities.Evidence, au
 	actx := workflow.WithActivityOptions(ctx, localWriteOptions)
 	err := workflow.ExecuteActivity(actx, (*activities.Activities).Record, activities.RecordInput{
 		TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, Seq: j.st.Seq, Stage: string(j.st.Stage),
-		Active: !j.st.Stage.Closed(), NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
+		Active: !j.st.Stage.Closed() && j.st.Stage != StageAwarded, NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
 		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(ctx),
 		Evidence: changed, Audit: audit, AssessorID: j.holder(RoleAssessor), ModeratorID: j.holder(RoleModerator),
 		LevelAwarded: j.levelAwarded(), DecidedAt: j.st.Assessment.DecidedAt,

@@ -36,8 +36,9 @@ type harness struct {
 	moderators  []string
 	assignments []activities.AssignmentInput
 	allocations []activities.AllocateInput
-	records   []activities.RecordInput
-	stored    map[string]activities.VerifyResult // object key -> what storage holds
+	erased      []time.Duration // when erasure ran, since the journey started
+	records     []activities.RecordInput
+	stored      map[string]activities.VerifyResult // object key -> what storage holds
 }
 
 type sentEmail struct {
@@ -97,6 +98,14 @@ func newHarness(t *testing.T) *harness {
 			return activities.ModeratorResult{Reason: "no active moderator"}, nil
 		})
 	h.env.OnActivity(acts.TenantAdmins, mock.Anything, mock.Anything).Return([]string{admin}, nil)
+	h.env.OnActivity(acts.EraseApplication, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.EraseInput) (activities.EraseResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.erased = append(h.erased, h.env.Now().Sub(h.start))
+			return activities.EraseResult{}, nil
+		})
+	h.env.OnActivity(acts.SetLegalHold, mock.Anything, mock.Anything).Return(nil)
 	h.env.OnActivity(acts.IssueCertificate, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CertificateInput) (string, error) {
 			return activities.CertificateKey(in.TenantID, in.ApplicationID), nil

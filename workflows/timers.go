@@ -60,6 +60,7 @@ func (j *journey) timers() []timer {
 		out = append(out, timer{st.SubmittedAt.Add(allocationWait), j.flagAwaitingAssessor})
 	}
 	out = append(out, j.allocationTimers()...)
+	out = append(out, j.lifecycleTimers()...)
 	return append(out, j.assessmentTimers()...)
 }
 

@@ -26,7 +26,9 @@ const (
 )
 
 // Closed says whether the journey has ended.
-func (s Stage) Closed() bool { return s == StageWithdrawn || s == StageClosed }
+func (s Stage) Closed() bool {
+	return s == StageWithdrawn || s == StageClosed || s == StageLapsed || s == StageSuperseded
+}
 
 // acceptsEvidence says whether the portfolio may change in this stage.
 // "Not yet" reopens the portfolio for more evidence until it is resubmitted.
@@ -76,7 +78,15 @@ type ApplicationInput struct {
 	RegisteredBy     Actor
 	Settings         award.Settings
 	Limits           award.UploadLimits
-	State            *State // set when the workflow continues as new
+	Previous         *PreviousAward        // a reassessment: the award this application may replace
+	Carried          []activities.Evidence // evidence carried forward from the previous portfolio, by reference
+	State            *State                // set when the workflow continues as new
+}
+
+// PreviousAward is the award a reassessment may replace.
+type PreviousAward struct {
+	ApplicationID string      `json:"application_id"`
+	Level         award.Level `json:"level"`
 }
 
 // State is everything the journey remembers.
@@ -99,6 +109,7 @@ type State struct {
 	ClosedAt         *time.Time
 	Flags            []string
 	Assessment       Assessment
+	Life             Lifecycle
 }
 
 // NextStep tells people what is next, who acts and by when.
@@ -129,6 +140,8 @@ type Status struct {
 	FirstYearDue     *time.Time            `json:"first_year_due,omitempty"`
 	Flags            []string              `json:"flags"`
 	Assessment       *Assessment           `json:"assessment,omitempty"` // from submission on
+	Previous         *PreviousAward        `json:"previous_award,omitempty"`
+	Lifecycle        *Lifecycle            `json:"lifecycle,omitempty"` // once there is an award or the journey closed
 }
 
 // Update and query names.

@@ -43,7 +43,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		fail(w, r, err)
 		return
 	}
-	err = s.DB.Register(r.Context(), postgres.Registration{
+	s.start(w, r, me, in, asAdmin)
+}
+
+// start records a new application and starts its journey.
+func (s *Server) start(w http.ResponseWriter, r *http.Request, me postgres.Person, in workflows.ApplicationInput, asAdmin bool) {
+	err := s.DB.Register(r.Context(), postgres.Registration{
 		ApplicationID: in.ApplicationID, TenantID: in.TenantID, SettingReference: in.SettingReference,
 		SettingName: in.SettingName, Track: string(in.Track), Variant: string(in.Variant), ApplicantID: in.ApplicantID,
 		SupporterID: in.SupporterID, FrameworkID: in.Framework.ID, FrameworkVersion: in.Framework.Version,
@@ -87,7 +92,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		return
 	}
 	w.Header().Set("Location", "/v1/applications/"+in.ApplicationID)
-	writeJSON(w, http.StatusCreated, viewApplication(st))
+	writeJSON(w, http.StatusCreated, viewFor(st, me))
 }
 
 // registration validates a request and builds the journey's input.

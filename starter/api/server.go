@@ -60,6 +60,7 @@ func (s *Server) Handler() http.Handler {
 	authed("POST /v1/applications/{id}/submit", s.submit)
 	authed("POST /v1/applications/{id}/withdraw", s.withdraw)
 	s.assessmentRoutes(authed) // offers, assessment, moderation, certificate: assessment.go
+	s.lifecycleRoutes(authed)  // reapplying, legal hold: lifecycle.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)

@@ -11,24 +11,26 @@ import (
 
 // applicationView is an application as the API shows it.
 type applicationView struct {
-	ID              string                 `json:"id"`
-	TenantID        string                 `json:"tenant_id"`
-	Setting         settingView            `json:"setting"`
-	Track           string                 `json:"track"`
-	Variant         string                 `json:"variant"`
-	Framework       workflows.FrameworkRef `json:"framework"`
-	Stage           workflows.Stage        `json:"stage"`
-	Next            workflows.NextStep     `json:"next"`
-	RegisteredAt    time.Time              `json:"registered_at"`
-	ToolkitOpenedAt *time.Time             `json:"toolkit_opened_at,omitempty"`
-	Evidence        []evidenceView         `json:"evidence"`
-	PortfolioBytes  int64                  `json:"portfolio_bytes"`
-	Missing         map[string][]string    `json:"missing"`
-	TargetLevel     string                 `json:"target_level,omitempty"`
-	SubmittedAt     *time.Time             `json:"submitted_at,omitempty"`
-	FirstYearDue    *time.Time             `json:"first_year_due,omitempty"`
-	Flags           []string               `json:"flags"`
-	Assessment      *workflows.Assessment  `json:"assessment,omitempty"`
+	ID              string                   `json:"id"`
+	TenantID        string                   `json:"tenant_id"`
+	Setting         settingView              `json:"setting"`
+	Track           string                   `json:"track"`
+	Variant         string                   `json:"variant"`
+	Framework       workflows.FrameworkRef   `json:"framework"`
+	Stage           workflows.Stage          `json:"stage"`
+	Next            workflows.NextStep       `json:"next"`
+	RegisteredAt    time.Time                `json:"registered_at"`
+	ToolkitOpenedAt *time.Time               `json:"toolkit_opened_at,omitempty"`
+	Evidence        []evidenceView           `json:"evidence"`
+	PortfolioBytes  int64                    `json:"portfolio_bytes"`
+	Missing         map[string][]string      `json:"missing"`
+	TargetLevel     string                   `json:"target_level,omitempty"`
+	SubmittedAt     *time.Time               `json:"submitted_at,omitempty"`
+	FirstYearDue    *time.Time               `json:"first_year_due,omitempty"`
+	Flags           []string                 `json:"flags"`
+	Assessment      *workflows.Assessment    `json:"assessment,omitempty"`
+	PreviousAward   *workflows.PreviousAward `json:"previous_award,omitempty"`
+	Lifecycle       *workflows.Lifecycle     `json:"lifecycle,omitempty"`
 }
 
 type settingView struct {
@@ -48,6 +50,7 @@ type evidenceView struct {
 	Immutable   bool       `json:"immutable"`
 	UploadedAt  time.Time  `json:"uploaded_at"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	CarriedFrom string     `json:"carried_from,omitempty"` // carried forward from this earlier application
 }
 
 func viewApplication(st workflows.Status) applicationView {
@@ -65,7 +68,7 @@ func viewApplication(st workflows.Status) applicationView {
 
 func viewEvidence(e activities.Evidence) evidenceView {
 	return evidenceView{ID: e.ID, Filename: e.Filename, Size: e.Size, ContentType: e.ContentType, SHA256: e.SHA256,
-		Standards: e.Standards, Note: e.Note, State: e.State, Immutable: e.Immutable, UploadedAt: e.CreatedAt, ConfirmedAt: e.ConfirmedAt}
+		Standards: e.Standards, Note: e.Note, State: e.State, Immutable: e.Immutable, UploadedAt: e.CreatedAt, ConfirmedAt: e.ConfirmedAt, CarriedFrom: e.CarriedFrom}
 }
 
 // viewFor is an application as one person may see it. Admins see everything, including the
@@ -73,6 +76,7 @@ func viewEvidence(e activities.Evidence) evidenceView {
 // considered; the applicant and supporter see the assessment's outcome once it is decided.
 func viewFor(st workflows.Status, me postgres.Person) applicationView {
 	v := viewApplication(st)
+	v.PreviousAward, v.Lifecycle = st.Previous, st.Lifecycle
 	if st.Assessment == nil {
 		return v
 	}
