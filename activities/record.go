@@ -44,24 +44,27 @@ type Audit struct {
 
 // RecordInput is one step of a journey to write: projection, changed evidence, audit lines.
 type RecordInput struct {
-	TenantID      string
-	ApplicationID string
-	Seq           int64 // the step's number: the idempotency key of the write
-	Stage         string
-	Active        bool
-	NextAction    string
-	DueAt         *time.Time
-	TargetLevel   string
-	Flags         []string
-	SubmittedAt   *time.Time
-	ClosedAt      *time.Time
-	AssessorID    string
-	ModeratorID   string
-	LevelAwarded  string
-	DecidedAt     *time.Time
-	At            time.Time
-	Evidence      []Evidence
-	Audit         []Audit
+	TenantID       string
+	ApplicationID  string
+	Seq            int64 // the step's number: the idempotency key of the write
+	Stage          string
+	Active         bool
+	NextAction     string
+	DueAt          *time.Time
+	TargetLevel    string
+	Flags          []string
+	SubmittedAt    *time.Time
+	ClosedAt       *time.Time
+	AssessorID     string
+	ModeratorID    string
+	LevelAwarded   string
+	DecidedAt      *time.Time
+	NextWho        string
+	ReassessmentOf string
+	PreviousLevel  string
+	At             time.Time
+	Evidence       []Evidence
+	Audit          []Audit
 }
 
 // Record writes one step of a journey in one transaction.
@@ -70,7 +73,8 @@ func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 		ApplicationID: in.ApplicationID, TenantID: in.TenantID, Seq: in.Seq, Stage: in.Stage, Active: in.Active,
 		NextAction: in.NextAction, DueAt: in.DueAt, TargetLevel: in.TargetLevel, Flags: in.Flags,
 		SubmittedAt: in.SubmittedAt, ClosedAt: in.ClosedAt, At: in.At, AssessorID: in.AssessorID,
-		ModeratorID: in.ModeratorID, LevelAwarded: in.LevelAwarded, DecidedAt: in.DecidedAt,
+		ModeratorID: in.ModeratorID, LevelAwarded: in.LevelAwarded, DecidedAt: in.DecidedAt, NextWho: in.NextWho,
+		ReassessmentOf: in.ReassessmentOf, PreviousLevel: in.PreviousLevel,
 	}}
 	for _, e := range in.Evidence {
 		change.Evidence = append(change.Evidence, postgres.Evidence{

@@ -21,7 +21,7 @@ type journey struct {
 	changes int            // bumped by every handler, so the main loop re-plans its timers
 	emails  []workflow.Future
 
-	retentionDone bool                   // closed by code from before retention: the journey simply ends
+	retentionDone bool                    // closed by code from before retention: the journey simply ends
 	reassessments workflow.ReceiveChannel // signals of a later application of the same setting
 }
 
@@ -135,7 +135,8 @@ func (j *journey) record(ctx workflow.Context, changed []activities.Evidence, au
 		Active: !j.st.Stage.Closed() && j.st.Stage != StageAwarded, NextAction: next.Action, DueAt: next.DueAt, TargetLevel: levelName(j.st.TargetLevel),
 		Flags: j.st.Flags, SubmittedAt: j.st.SubmittedAt, ClosedAt: j.st.ClosedAt, At: workflow.Now(ctx),
 		Evidence: changed, Audit: audit, AssessorID: j.holder(RoleAssessor), ModeratorID: j.holder(RoleModerator),
-		LevelAwarded: j.levelAwarded(), DecidedAt: j.st.Assessment.DecidedAt,
+		LevelAwarded: j.levelAwarded(), DecidedAt: j.st.Assessment.DecidedAt, NextWho: next.Who,
+		ReassessmentOf: j.previousID(), PreviousLevel: j.previousLevel(),
 	}).Get(actx, nil)
 	if err != nil {
 		return err

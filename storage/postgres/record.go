@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,22 +11,25 @@ import (
 
 // Projection is the part of a workflow's state that lists and access checks read.
 type Projection struct {
-	ApplicationID string
-	TenantID      string
-	Seq           int64 // increases with every change; older writes are ignored
-	Stage         string
-	Active        bool
-	NextAction    string
-	DueAt         *time.Time
-	TargetLevel   string
-	Flags         []string
-	SubmittedAt   *time.Time
-	ClosedAt      *time.Time
-	AssessorID    string // the assessor holding it now ("" = none)
-	ModeratorID   string // the moderator holding it now
-	LevelAwarded  string // the decision, once made ("not_met" for "not yet")
-	DecidedAt     *time.Time
-	At            time.Time
+	ApplicationID  string
+	TenantID       string
+	Seq            int64 // increases with every change; older writes are ignored
+	Stage          string
+	Active         bool
+	NextAction     string
+	DueAt          *time.Time
+	TargetLevel    string
+	Flags          []string
+	SubmittedAt    *time.Time
+	ClosedAt       *time.Time
+	AssessorID     string // the assessor holding it now ("" = none)
+	ModeratorID    string // the moderator holding it now
+	LevelAwarded   string // the decision, once made ("not_met" for "not yet")
+	DecidedAt      *time.Time
+	NextWho        string // the role that acts next (applicant, assessor, moderator, admin, system)
+	ReassessmentOf string // the application whose award this one reassesses
+	PreviousLevel  string // that award's level
+	At             time.Time
 }
 
 // Evidence is the metadata of one evidence item; its bytes live in object storage.
@@ -56,6 +60,8 @@ type AuditEntry struct {
 	Actor         string         `json:"actor"`
 	Action        string         `json:"action"`
 	Detail        map[string]any `json:"detail,omitempty"`
+	StageBefore   string         `json:"stage_before,omitempty"`
+	StageAfter    string         `json:"stage_after,omitempty"`
 	DedupeKey     string         `json:"-"` // a retried write with the same key is recorded once
 	At            time.Time      `json:"at"`
 }
@@ -86,7 +92,13 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 				return err
 			}
 		}
+		var before string
 		if p := c.Projection; p != nil {
+			// The stage before this step, so each audit line says what it changed.
+			if err := tx.QueryRow(ctx, `SELECT stage FROM applications WHERE tenant_id=$1 AND id=$2 FOR UPDATE`,
+				p.TenantID, p.ApplicationID).Scan(&before); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
 			flags := p.Flags
 			if flags == nil {
 				flags = []string{}
@@ -94,12 +106,18 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 			if _, err := tx.Exec(ctx, `
 				UPDATE applications SET seq=$3, stage=$4, active=$5, next_action=$6, due_at=$7, target_level=NULLIF($8,''),
 					flags=$9, submitted_at=$10, closed_at=$11, updated_at=$12, assessor_id=NULLIF($13,''),
-					moderator_id=NULLIF($14,''), level_awarded=NULLIF($15,''), decided_at=$16
+					moderator_id=NULLIF($14,''), level_awarded=NULLIF($15,''), decided_at=$16, next_who=$17,
+					reassessment_of=NULLIF($18,''), previous_level=NULLIF($19,'')
 				WHERE tenant_id=$1 AND id=$2 AND seq < $3`,
 				p.TenantID, p.ApplicationID, p.Seq, p.Stage, p.Active, p.NextAction, p.DueAt, p.TargetLevel,
-				flags, p.SubmittedAt, p.ClosedAt, p.At, p.AssessorID, p.ModeratorID, p.LevelAwarded, p.DecidedAt); err != nil {
+				flags, p.SubmittedAt, p.ClosedAt, p.At, p.AssessorID, p.ModeratorID, p.LevelAwarded, p.DecidedAt,
+				p.NextWho, p.ReassessmentOf, p.PreviousLevel); err != nil {
 				return err
 			}
+		}
+		after := ""
+		if c.Projection != nil {
+			after = c.Projection.Stage
 		}
 		for _, a := range c.Audit {
 			detail, err := json.Marshal(a.Detail)
@@ -110,9 +128,9 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 				detail = []byte("{}")
 			}
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO audit_log (tenant_id, application_id, actor, action, detail, dedupe_key, at)
-				VALUES ($1, NULLIF($2,''), $3, $4, $5, NULLIF($6,''), $7) ON CONFLICT (dedupe_key) DO NOTHING`,
-				a.TenantID, a.ApplicationID, a.Actor, a.Action, detail, a.DedupeKey, a.At); err != nil {
+				INSERT INTO audit_log (tenant_id, application_id, actor, action, detail, dedupe_key, at, stage_before, stage_after)
+				VALUES ($1, NULLIF($2,''), $3, $4, $5, NULLIF($6,''), $7, NULLIF($8,''), NULLIF($9,'')) ON CONFLICT (dedupe_key) DO NOTHING`,
+				a.TenantID, a.ApplicationID, a.Actor, a.Action, detail, a.DedupeKey, a.At, before, after); err != nil {
 				return err
 			}
 		}
@@ -145,8 +163,8 @@ func (db *DB) EvidenceOf(ctx context.Context, tenantID, applicationID string) ([
 // AuditTrail returns an application's audit trail, oldest first.
 func (db *DB) AuditTrail(ctx context.Context, tenantID, applicationID string) ([]AuditEntry, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT COALESCE(application_id,''), actor, action, detail, at FROM audit_log
-		WHERE tenant_id=$1 AND application_id=$2 ORDER BY id`, tenantID, applicationID)
+		SELECT COALESCE(application_id,''), actor, action, detail, at, COALESCE(stage_before,''), COALESCE(stage_after,'')
+		FROM audit_log WHERE tenant_id=$1 AND application_id=$2 ORDER BY id`, tenantID, applicationID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +172,7 @@ func (db *DB) AuditTrail(ctx context.Context, tenantID, applicationID string) ([
 	var out []AuditEntry
 	for rows.Next() {
 		var a AuditEntry
-		if err := rows.Scan(&a.ApplicationID, &a.Actor, &a.Action, &a.Detail, &a.At); err != nil {
+		if err := rows.Scan(&a.ApplicationID, &a.Actor, &a.Action, &a.Detail, &a.At, &a.StageBefore, &a.StageAfter); err != nil {
 			return nil, err
 		}
 		a.TenantID = tenantID
