@@ -71,8 +71,8 @@ func (j *journey) deadlineTimers(kind, person string, due time.Time, reminded []
 		name string
 		at   time.Time
 	}{
-		{fmt.Sprintf("%s-%d-before", kind, a.Round), calendar.Sub(due, reminderWorkdays)},
-		{fmt.Sprintf("%s-%d-due", kind, a.Round), due},
+		{fmt.Sprintf("%s-%d-before%s", kind, a.Round, j.extended(due)), calendar.Sub(due, reminderWorkdays)},
+		{fmt.Sprintf("%s-%d-due%s", kind, a.Round, j.extended(due)), due},
 	}
 	for _, s := range steps {
 		if slices.Contains(reminded, s.name) {

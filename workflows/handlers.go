@@ -38,6 +38,8 @@ func (j *journey) registerHandlers() error {
 		{UpdateAllocate, j.allocateByHand, j.validateAllocate},
 		{UpdateReassign, j.reassign, j.validateReassign},
 		{UpdateLegalHold, j.legalHold, j.validateLegalHold},
+		{UpdateNudge, j.nudge, j.validateNudge},
+		{UpdateExtend, j.extend, j.validateExtend},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(j.ctx, h.name, h.handler,

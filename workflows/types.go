@@ -32,7 +32,9 @@ func (s Stage) Closed() bool {
 
 // acceptsEvidence says whether the portfolio may change in this stage.
 // "Not yet" reopens the portfolio for more evidence until it is resubmitted.
-func (s Stage) acceptsEvidence() bool { return s == StageToolkit || s == StagePortfolio || s == StageNotYet }
+func (s Stage) acceptsEvidence() bool {
+	return s == StageToolkit || s == StagePortfolio || s == StageNotYet
+}
 
 // Roles that act on a journey.
 const (
@@ -110,6 +112,8 @@ type State struct {
 	Flags            []string
 	Assessment       Assessment
 	Life             Lifecycle
+	Nudges           int  // admins' nudges so far: each nudge's message key
+	Extended         bool // an admin has moved a deadline: reminder steps carry their date
 }
 
 // NextStep tells people what is next, who acts and by when.

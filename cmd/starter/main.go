@@ -52,7 +52,7 @@ func serve(ctx context.Context) error {
 		verifier = &webhook.Verifier{Key: key}
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
-		DB: deps.DB, Temporal: deps.Temporal, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
+		DB: deps.DB, Temporal: deps.Temporal, Namespace: cfg.TemporalNamespace, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
 	}).Handler()}
 	go func() {
 		<-ctx.Done()

@@ -22,9 +22,11 @@ var openAPI []byte
 type Server struct {
 	DB       *postgres.DB
 	Temporal client.Client
-	Objects  *objects.Store
-	Settings award.Settings
-	Limits   award.UploadLimits
+	// Namespace is the Temporal namespace of the journeys (for Temporal's own APIs); "awards" if empty.
+	Namespace string
+	Objects   *objects.Store
+	Settings  award.Settings
+	Limits    award.UploadLimits
 	// Mailbox, when set (development), is served at /dev/mailbox (and its fault switches at /dev/faults).
 	Mailbox http.Handler
 	// Webhook verifies SendGrid's signed event webhook; nil disables the endpoint.
@@ -61,6 +63,7 @@ func (s *Server) Handler() http.Handler {
 	authed("POST /v1/applications/{id}/withdraw", s.withdraw)
 	s.assessmentRoutes(authed) // offers, assessment, moderation, certificate: assessment.go
 	s.lifecycleRoutes(authed)  // reapplying, legal hold: lifecycle.go
+	s.actionRoutes(authed)     // nudge, extend, retry: actions.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)

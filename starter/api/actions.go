@@ -1,0 +1,154 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"awardengine/storage/postgres"
+	"awardengine/workdays"
+	"awardengine/workflows"
+)
+
+// Routes of admins' actions that unstick a journey (reassign, allocate and withdraw live with
+// their stages).
+func (s *Server) actionRoutes(authed func(string, personHandler)) {
+	authed("POST /v1/applications/{id}/nudge", s.nudge)
+	authed("POST /v1/applications/{id}/extend", s.extend)
+	authed("POST /v1/applications/{id}/retry", s.retry)
+}
+
+type nudgeRequest struct {
+	Reason string `json:"reason"`
+}
+
+// nudge resends the current step's reminder to whoever holds it.
+func (s *Server) nudge(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	app, err := s.adminApplication(r, me)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	var req nudgeRequest
+	if err := decodeOptional(r, &req); err != nil {
+		fail(w, r, err)
+		return
+	}
+	s.act(w, r, me, app, workflows.UpdateNudge, workflows.NudgeRequest{Actor: actor(me), Reason: strings.TrimSpace(req.Reason)})
+}
+
+type extendRequest struct {
+	Until       string `json:"until"`        // YYYY-MM-DD: the new deadline, at the end of that working day
+	WorkingDays int    `json:"working_days"` // or: this many working days after the current deadline
+	Reason      string `json:"reason"`
+}
+
+// endOfDay is when a deadline given as a date falls: 17:00 in England.
+var london = mustLondon()
+
+func mustLondon() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// extend moves the current step's deadline; reminders and escalations move with it.
+func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	app, err := s.adminApplication(r, me)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	var req extendRequest
+	if err := decode(r, &req); err != nil {
+		fail(w, r, err)
+		return
+	}
+	var until time.Time
+	switch {
+	case req.Until != "" && req.WorkingDays != 0:
+		fail(w, r, invalid("until", "give until or working_days, not both"))
+		return
+	case req.Until != "":
+		d, err := time.ParseInLocation(time.DateOnly, req.Until, london)
+		if err != nil {
+			fail(w, r, invalid("until", "a date as YYYY-MM-DD"))
+			return
+		}
+		until = d.Add(17 * time.Hour)
+	case req.WorkingDays > 0:
+		st, err := s.status(r.Context(), app.ID)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		if st.Next.DueAt == nil {
+			fail(w, r, problem{Status: http.StatusConflict, Type: "wrong-stage", Title: "Not allowed at this stage",
+				Detail: "there is no deadline to extend at stage " + string(st.Stage)})
+			return
+		}
+		until = workdays.EnglandAndWales().Add(*st.Next.DueAt, req.WorkingDays)
+	default:
+		fail(w, r, invalid("until", "required: the new deadline (YYYY-MM-DD), or working_days > 0"))
+		return
+	}
+	s.act(w, r, me, app, workflows.UpdateExtend, workflows.ExtendRequest{Actor: actor(me), Until: until, Reason: strings.TrimSpace(req.Reason)})
+}
+
+// retry makes Temporal run a failing activity of the journey again now, instead of waiting for
+// its next backoff (Temporal's activity reset API), and records who asked.
+func (s *Server) retry(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	app, err := s.adminApplication(r, me)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(app.ID), "")
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	var retried []map[string]any
+	for _, pa := range desc.GetPendingActivities() {
+		if pa.GetAttempt() < 2 && pa.GetLastFailure() == nil {
+			continue // running for the first time: nothing to retry
+		}
+		_, err := s.Temporal.WorkflowService().ResetActivity(ctx, &workflowservice.ResetActivityRequest{
+			Namespace: s.namespace(), Execution: &commonpb.WorkflowExecution{WorkflowId: workflows.WorkflowID(app.ID)},
+			Identity: me.ID, Activity: &workflowservice.ResetActivityRequest_Id{Id: pa.GetActivityId()},
+		})
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		retried = append(retried, map[string]any{"activity": pa.GetActivityType().GetName(), "attempt": pa.GetAttempt(),
+			"last_error": pa.GetLastFailure().GetMessage(), "state": strings.ToLower(strings.TrimPrefix(pa.GetState().String(), "PENDING_ACTIVITY_STATE_"))})
+	}
+	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || len(retried) == 0 {
+		fail(w, r, problem{Status: http.StatusConflict, Type: "nothing-to-retry", Title: "Nothing to retry",
+			Detail: "no activity of this application is failing"})
+		return
+	}
+	if err := s.DB.Record(ctx, postgres.Change{Audit: []postgres.AuditEntry{{TenantID: me.TenantID, ApplicationID: app.ID,
+		Actor: me.ID, Action: "activity_retried", Detail: map[string]any{"activities": retried}, At: time.Now(),
+		DedupeKey: fmt.Sprintf("retry/%s/%d", app.ID, time.Now().UnixNano())}}}); err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"retried": retried})
+}
+
+func (s *Server) namespace() string {
+	if s.Namespace == "" {
+		return "awards"
+	}
+	return s.Namespace
+}
