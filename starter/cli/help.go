@@ -43,6 +43,10 @@ func commandList() []command {
 		allocationCommand(),
 		certificateCommand(),
 		downloadCommand(),
+		// Admins' actions (actions.go).
+		nudgeCommand(),
+		extendCommand(),
+		retryCommand(),
 	}
 }
 
