@@ -31,6 +31,8 @@ type Server struct {
 	Mailbox http.Handler
 	// Webhook verifies SendGrid's signed event webhook; nil disables the endpoint.
 	Webhook *webhook.Verifier
+	// TemporalUI is the Temporal Web UI's base URL, linked from admin pages ("" = no link).
+	TemporalUI string
 }
 
 // Handler returns the routes.
@@ -63,7 +65,9 @@ func (s *Server) Handler() http.Handler {
 	authed("POST /v1/applications/{id}/withdraw", s.withdraw)
 	s.assessmentRoutes(authed) // offers, assessment, moderation, certificate: assessment.go
 	s.lifecycleRoutes(authed)  // reapplying, legal hold: lifecycle.go
+	s.adminRoutes(authed)      // reports, audit trail, search, application detail: admin.go
 	s.actionRoutes(authed)     // nudge, extend, retry: actions.go
+	s.stuckRoutes(authed)      // the admins' stuck list: stuck.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)
