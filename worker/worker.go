@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"awardengine/activities"
@@ -14,7 +15,12 @@ import (
 
 // New returns a worker (not yet started) for the application task queue.
 func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	var opts sdkworker.Options
+	if acts != nil && acts.DB != nil {
+		// Activities failing again and again go on the admins' stuck list: problems.go.
+		opts.Interceptors = []interceptor.WorkerInterceptor{NewProblemRecorder(acts.DB, nil)}
+	}
+	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)
 	return w
 }

@@ -184,6 +184,9 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
+		// TemporalReportedProblems (the stuck list's failing workflow tasks) after 2 consecutive
+		// workflow task failures or timeouts instead of 5, so a broken build shows sooner.
+		dynamicconfig.NumConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute.Key(): 2,
 	}
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),

@@ -47,6 +47,7 @@ func commandList() []command {
 		nudgeCommand(),
 		extendCommand(),
 		retryCommand(),
+		stuckCommand(), // stuck.go
 	}
 }
 

@@ -1,0 +1,364 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+
+	"awardengine/storage/postgres"
+	"awardengine/workflows"
+)
+
+// The admins' stuck list (SPEC §4): every application of the tenant that waits on something
+// that will not happen by itself, with its reason, since when, who holds it and what would
+// unstick it. PostgreSQL knows overdue steps, flags, bounced addresses and the activities the
+// worker saw failing; Temporal knows what is failing right now (each failing activity's current
+// attempt, last error and next retry) and which journeys' workflow tasks fail.
+func (s *Server) stuckRoutes(authed func(string, personHandler)) {
+	authed("GET /v1/admin/stuck", s.stuckList)
+}
+
+// stuckView is one entry as the API shows it.
+type stuckView struct {
+	postgres.StuckEntry
+	Age        string `json:"age"`         // how long, for people: "3 days"
+	AgeSeconds int64  `json:"age_seconds"` // how long, for sorting and scripts
+}
+
+// stuckLookups bounds the Temporal calls of one stuck list running at once.
+const stuckLookups = 8
+
+// stuckTimeout bounds the whole list: an unanswering Temporal leaves the PostgreSQL part.
+const stuckTimeout = 20 * time.Second
+
+func (s *Server) stuckList(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	if !me.Has(postgres.RoleAdmin) {
+		fail(w, r, forbidden("only your award team's admins see the stuck list"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), stuckTimeout)
+	defer cancel()
+	now := time.Now().UTC()
+	entries, err := s.DB.StuckFromProjection(ctx, me.TenantID, now)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	var warnings []string
+	entries, err = s.checkFailingActivities(ctx, entries)
+	if err != nil {
+		warnings = append(warnings, "could not check failing activities with Temporal (shown as last recorded): "+err.Error())
+	}
+	tasks, err := s.failingWorkflowTasks(ctx, me.TenantID, now)
+	if err != nil {
+		warnings = append(warnings, "could not list failing workflow tasks from Temporal: "+err.Error())
+	}
+	entries = append(entries, tasks...)
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		if !a.Since.Equal(b.Since) {
+			return a.Since.Before(b.Since)
+		}
+		if a.ApplicationID != b.ApplicationID {
+			return a.ApplicationID < b.ApplicationID
+		}
+		return a.Reason < b.Reason
+	})
+	views := make([]stuckView, 0, len(entries))
+	for _, e := range entries {
+		age := max(now.Sub(e.Since), 0)
+		views = append(views, stuckView{StuckEntry: e, Age: humanAge(age), AgeSeconds: int64(age / time.Second)})
+	}
+	out := map[string]any{"stuck": views, "checked_at": now}
+	if len(warnings) > 0 {
+		out["warnings"] = warnings
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// checkFailingActivities replaces what the worker recorded of each failing activity with what
+// Temporal says now: the current attempt, the last failure and the next retry. A recorded
+// activity that is no longer pending (it succeeded, or its journey moved on) is dropped and its
+// row deleted. When Temporal cannot be asked, the recorded entries stay and an error says so.
+func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.StuckEntry) ([]postgres.StuckEntry, error) {
+	type run struct{ workflowID, runID string }
+	var runs []run
+	seen := map[run]bool{}
+	for _, e := range entries {
+		k := run{e.WorkflowID, e.RunID}
+		if e.Reason == postgres.StuckActivityFailing && !seen[k] {
+			seen[k] = true
+			runs = append(runs, k)
+		}
+	}
+	if len(runs) == 0 {
+		return entries, nil
+	}
+	type answer struct {
+		pending map[string]*workflowpb.PendingActivityInfo // by activity id; nil = could not ask
+		err     error
+	}
+	answers := make(map[run]answer, len(runs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, stuckLookups)
+	for _, k := range runs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			a := answer{pending: map[string]*workflowpb.PendingActivityInfo{}}
+			desc, err := s.Temporal.DescribeWorkflowExecution(ctx, k.workflowID, k.runID)
+			var nf *serviceerror.NotFound
+			switch {
+			case errors.As(err, &nf):
+				// The run is gone (retention): nothing is pending.
+			case err != nil:
+				a = answer{err: err}
+			default:
+				for _, pa := range desc.GetPendingActivities() {
+					a.pending[pa.GetActivityId()] = pa
+				}
+			}
+			mu.Lock()
+			answers[k] = a
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+
+	out := make([]postgres.StuckEntry, 0, len(entries))
+	var firstErr error
+	for _, e := range entries {
+		if e.Reason != postgres.StuckActivityFailing {
+			out = append(out, e)
+			continue
+		}
+		a := answers[run{e.WorkflowID, e.RunID}]
+		if a.err != nil {
+			if firstErr == nil {
+				firstErr = a.err
+			}
+			e.Detail = fmt.Sprintf("%s: failed %d times (as last recorded)", e.ActivityType, e.Attempt)
+			out = append(out, e)
+			continue
+		}
+		pa, ok := a.pending[e.ActivityID]
+		if !ok || pa.GetLastFailure() == nil || pa.GetAttempt() <= 1 {
+			// Succeeded or moved on since the worker wrote the row: it is stale.
+			if err := s.DB.ClearActivityProblem(ctx, e.WorkflowID, e.RunID, e.ActivityID); err != nil {
+				slog.Warn("deleting a stale failing-activity row", "workflow_id", e.WorkflowID, "activity_id", e.ActivityID, "error", err)
+			}
+			continue
+		}
+		failures := int(pa.GetAttempt()) - 1
+		if failures < 3 {
+			// Temporal's count restarted (e.g. the activity was reset): not stuck by the rule.
+			continue
+		}
+		e.Attempt = int(pa.GetAttempt())
+		e.LastError = failureMessage(pa.GetLastFailure().GetMessage(), pa.GetLastFailure().GetCause().GetMessage())
+		if t := pa.GetNextAttemptScheduleTime(); t != nil && t.IsValid() {
+			next := t.AsTime()
+			e.NextRetry = &next
+		}
+		if name := pa.GetActivityType().GetName(); name != "" {
+			e.ActivityType = name
+		}
+		e.Detail = fmt.Sprintf("%s has failed %d times", e.ActivityType, failures)
+		switch {
+		case pa.GetPaused():
+			e.Detail += " (paused)"
+		case pa.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED:
+			e.Detail += fmt.Sprintf("; attempt %d is running", e.Attempt)
+		}
+		out = append(out, e)
+	}
+	return out, firstErr
+}
+
+func failureMessage(msg, cause string) string {
+	if cause != "" && !strings.Contains(msg, cause) {
+		return msg + ": " + cause
+	}
+	return msg
+}
+
+// failingWorkflowTasks lists the tenant's journeys whose workflow tasks keep failing or timing
+// out (for example a non-determinism error after a deploy): Temporal sets the system search
+// attribute TemporalReportedProblems on them after a few consecutive problems.
+func (s *Server) failingWorkflowTasks(ctx context.Context, tenantID string, now time.Time) ([]postgres.StuckEntry, error) {
+	query := fmt.Sprintf("%s = %s AND ExecutionStatus = 'Running' AND TemporalReportedProblems IN ('category=WorkflowTaskFailed', 'category=WorkflowTaskTimedOut')",
+		workflows.SearchTenant.GetName(), quoteVisibility(tenantID))
+	var execs []*workflowpb.WorkflowExecutionInfo
+	var token []byte
+	for {
+		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token, PageSize: 100})
+		if err != nil {
+			return nil, err
+		}
+		execs = append(execs, resp.GetExecutions()...)
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	out := []postgres.StuckEntry{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	sem := make(chan struct{}, stuckLookups)
+	for _, ex := range execs {
+		wid, rid := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
+		appID, ok := strings.CutPrefix(wid, workflows.WorkflowID(""))
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			e, ok, err := s.failingTask(ctx, tenantID, appID, wid, rid, problemsOf(ex), now)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if ok {
+				out = append(out, e)
+			}
+		}()
+	}
+	wg.Wait()
+	return out, firstErr
+}
+
+// failingTask builds the entry of one journey whose workflow task fails: the attempt from
+// the pending workflow task, the last failure (and since when) from the history.
+func (s *Server) failingTask(ctx context.Context, tenantID, appID, wid, rid string, problems []string, now time.Time) (postgres.StuckEntry, bool, error) {
+	// The projection confirms the journey is this tenant's, and names the setting.
+	app, err := s.DB.Application(ctx, tenantID, appID)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return postgres.StuckEntry{}, false, nil
+	}
+	if err != nil {
+		return postgres.StuckEntry{}, false, err
+	}
+	e := postgres.StuckEntry{
+		ApplicationID: app.ID, SettingName: app.SettingName, SettingReference: app.SettingReference, Stage: app.Stage,
+		Reason: postgres.StuckWorkflowTaskFailing, Who: postgres.HolderEngineers, HolderName: postgres.HolderLabel(postgres.HolderEngineers),
+		Unstick:    postgres.UnstickHint(postgres.StuckWorkflowTaskFailing, postgres.HolderEngineers),
+		WorkflowID: wid, RunID: rid, Since: now,
+		Detail: "the journey's workflow task keeps failing, so nothing happens for this application",
+	}
+	if len(problems) > 0 {
+		e.Detail += " (" + strings.Join(problems, ", ") + ")"
+	}
+	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, wid, rid)
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return e, false, nil
+		}
+		return e, true, err
+	}
+	if wt := desc.GetPendingWorkflowTask(); wt != nil {
+		e.Attempt = int(wt.GetAttempt())
+		if t := wt.GetScheduledTime(); t != nil && t.AsTime().After(now) {
+			next := t.AsTime()
+			e.NextRetry = &next
+		}
+		if t := wt.GetOriginalScheduledTime(); t != nil && t.IsValid() && !t.AsTime().IsZero() {
+			e.Since = t.AsTime()
+		}
+	}
+	// The last failed (or timed out) workflow task in the history: what went wrong and when the
+	// failures began (retries of a failing task are not written to the history).
+	it := s.Temporal.GetWorkflowHistory(ctx, wid, rid, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var lastError string
+	var failedAt time.Time
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			break // the attempt is known; the message is a nicety
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+			f := ev.GetWorkflowTaskFailedEventAttributes()
+			lastError = f.GetFailure().GetMessage()
+			if lastError == "" {
+				lastError = "workflow task failed: " + f.GetCause().String()
+			}
+			failedAt = ev.GetEventTime().AsTime()
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+			lastError = "workflow task timed out (" + ev.GetWorkflowTaskTimedOutEventAttributes().GetTimeoutType().String() + ")"
+			failedAt = ev.GetEventTime().AsTime()
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			lastError, failedAt = "", time.Time{}
+		}
+	}
+	if lastError != "" {
+		e.LastError, e.Since = lastError, failedAt
+	} else {
+		e.LastError = "workflow task failing (" + strings.Join(problems, ", ") + ")"
+	}
+	return e, true, nil
+}
+
+// problemsOf reads the TemporalReportedProblems search attribute of a listed execution.
+func problemsOf(ex *workflowpb.WorkflowExecutionInfo) []string {
+	p := ex.GetSearchAttributes().GetIndexedFields()["TemporalReportedProblems"]
+	if p == nil {
+		return nil
+	}
+	var out []string
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &out); err != nil {
+		return nil
+	}
+	return out
+}
+
+// quoteVisibility quotes a string for a Temporal visibility query.
+func quoteVisibility(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// humanAge says how long something has been stuck, for people.
+func humanAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return stuckPlural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return stuckPlural(int(d/time.Hour), "hour")
+	}
+	days := int(d / (24 * time.Hour))
+	switch {
+	case days < 60:
+		return stuckPlural(days, "day")
+	case days < 730:
+		return stuckPlural(days/30, "month")
+	}
+	return stuckPlural(days/365, "year")
+}
+
+func stuckPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
