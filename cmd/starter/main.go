@@ -53,6 +53,7 @@ func serve(ctx context.Context) error {
 	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
 		DB: deps.DB, Temporal: deps.Temporal, Namespace: cfg.TemporalNamespace, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
+		TemporalUI: cfg.TemporalUIURL,
 	}).Handler()}
 	go func() {
 		<-ctx.Done()

@@ -200,6 +200,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.http = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
 		Mailbox: s.Mail.Handler(), Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
+		Namespace: Namespace, TemporalUI: s.TemporalUIURL(),
 	}).Handler()}
 	go func() { _ = s.http.Serve(ln) }()
 	s.stops = append(s.stops, func() {
