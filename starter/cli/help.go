@@ -32,6 +32,11 @@ func commandList() []command {
 		submitCommand(),
 		withdrawCommand(),
 		rosterCommand(),
+		// Admins' pages (admin.go).
+		reportCommand(),
+		auditCommand(),
+		searchCommand(),
+		showCommand(),
 		// Assessment stages (assessment.go).
 		inboxCommand(),
 		acceptCommand(),
