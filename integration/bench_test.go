@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // BenchmarkRegister measures registering an application through the API on the real stack
@@ -39,4 +40,27 @@ func BenchmarkStatus(b *testing.B) {
 			b.Fatalf("status: %d %s", r.Status, r.Body)
 		}
 	}
+}
+
+// BenchmarkStuckList50k measures the PostgreSQL part of the admins' stuck list
+// (StuckFromProjection: one query) for a tenant of 50,000 applications with a realistic mix of
+// overdue, flagged, bounced and failing ones (loadStuckBench in stuck_test.go).
+func BenchmarkStuckList50k(b *testing.B) {
+	now := time.Now()
+	rows := loadStuckBench(b, now)
+	var entries int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		list, err := shared.DB.StuckFromProjection(b.Context(), stuckBenchTenant, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		entries = len(list)
+	}
+	b.StopTimer()
+	if entries == 0 {
+		b.Fatal("nothing stuck among the bench's applications")
+	}
+	b.ReportMetric(float64(rows), "applications")
+	b.ReportMetric(float64(entries), "entries")
 }

@@ -114,8 +114,10 @@ FROM (
     LEFT JOIN applications a ON a.id = ap.application_id AND a.tenant_id = ap.tenant_id
     WHERE ap.tenant_id = $1
 ) u
-LEFT JOIN settings s ON s.id = u.setting_id
-LEFT JOIN people h ON h.id = u.holder_id AND h.tenant_id = $1
+-- One primary-key lookup per entry (LIMIT keeps the planner from hashing all the tenant's
+-- settings and people for the few hundred entries of a list).
+LEFT JOIN LATERAL (SELECT st.name, st.reference FROM settings st WHERE st.id = u.setting_id LIMIT 1) s ON true
+LEFT JOIN LATERAL (SELECT pp.name FROM people pp WHERE pp.id = u.holder_id AND pp.tenant_id = $1 LIMIT 1) h ON true
 ORDER BY u.since, u.application_id, u.reason`
 
 // StuckFromProjection lists what PostgreSQL knows to be stuck in a tenant at now, oldest first:
