@@ -16,6 +16,6 @@ type Activities struct {
 	DB        *postgres.DB
 	Objects   *objects.Store
 	Mail      *email.Sender
-	PublicURL string // base URL of the web/API, for links in emails
+	PublicURL string        // base URL of the web/API, for links in emails
 	Temporal  client.Client // starts the daily digest workflows
 }
