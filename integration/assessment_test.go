@@ -265,6 +265,7 @@ func TestJourneyToCertificateThroughTheAPI(t *testing.T) {
 			t.Errorf("%s still holds %d open assessments", p.Name, p.Open)
 		}
 	}
+	captureHistory(t, appID, "awarded")
 }
 
 // "Not yet", then resubmitted within the window to the same assessor, and awarded.
@@ -307,6 +308,7 @@ func TestNotYetThenResubmittedAndAwarded(t *testing.T) {
 	if a.Assessment.Decision != "bronze" {
 		t.Fatalf("decision %q", a.Assessment.Decision)
 	}
+	captureHistory(t, appID, "not_yet_resubmitted")
 }
 
 // Applications submitted at the same moment never push an assessor over capacity: with one

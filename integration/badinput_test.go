@@ -138,6 +138,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		if r.Status != http.StatusConflict || !strings.HasSuffix(r.problem(t)["type"].(string), "wrong-stage") {
 			t.Fatalf("want 409 wrong-stage, got %d %s", r.Status, r.Body)
 		}
+		captureHistory(t, other, "withdrawn")
 	})
 }
 
