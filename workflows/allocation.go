@@ -75,8 +75,9 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin string) error
 	a.AllocateAt = nil
 	j.unflag(FlagNoAssessor)
 	j.unflag(FlagAwaitingAssessor)
-	a.Offer = &Offer{PersonID: res.AssessorID, Name: res.AssessorName, AssignmentID: offerID, OfferedAt: now,
+	offer := &Offer{PersonID: res.AssessorID, Name: res.AssessorName, AssignmentID: offerID, OfferedAt: now,
 		ExpiresAt: calendar.Add(now, offerWorkdays), ByAdmin: byAdmin}
+	a.Offer = offer // the update that accepts it may run as soon as this step waits
 	a.AssessorPrior = res.AssessorPrior
 	j.st.Stage = StageOffered
 	actor := RoleSystem
@@ -85,11 +86,11 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin string) error
 	}
 	if err := j.record(ctx, nil, activities.Audit{Actor: actor, Action: "assessor_offered", Detail: map[string]any{
 		"assessor": res.AssessorID, "reason": alloc.Reason, "ranked": alloc.Ranked, "excluded": alloc.Excluded,
-		"accept_by": a.Offer.ExpiresAt}}); err != nil {
+		"accept_by": offer.ExpiresAt}}); err != nil {
 		return err
 	}
 	data := j.mailData()
-	data.DueDate = longDate(a.Offer.ExpiresAt)
+	data.DueDate = longDate(offer.ExpiresAt)
 	data.Link = ""
 	j.sendEmail(ctx, fmt.Sprintf("offer-%d", a.Offers), "assessor_offer", res.AssessorID, data)
 	return nil

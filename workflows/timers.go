@@ -89,7 +89,21 @@ func (j *journey) fireDueTimers() error {
 		if due == nil {
 			return nil
 		}
-		if err := due.fire(); err != nil {
+		// A timer's step holds the journey's lock like an update does: while it waits for an
+		// activity, an update (say, accepting the offer it is making) must not change the
+		// state under it.
+		// (Journeys whose history began before this lock keep running their steps without it.)
+		locked := workflow.GetVersion(j.ctx, "timer-step-lock", workflow.DefaultVersion, 1) >= 1
+		if locked {
+			if err := j.mu.Lock(j.ctx); err != nil {
+				return err
+			}
+		}
+		err := due.fire()
+		if locked {
+			j.mu.Unlock()
+		}
+		if err != nil {
 			return err
 		}
 	}
