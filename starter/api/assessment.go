@@ -303,18 +303,18 @@ func (s *Server) adminApplication(r *http.Request, me postgres.Person) (postgres
 }
 
 // holds says whether the person is the assessor or moderator holding the application now.
-// The projection answers at once; it is written just after the journey changes, so when it
-// does not name the person the journey itself is asked (an offer may be seconds old).
+// Only assessors and moderators named by the projection, or of an application past its
+// portfolio, cost a query to the journey.
 func (s *Server) holds(ctx context.Context, app postgres.Application, me postgres.Person) bool {
 	if me.ID == "" || (!me.Has(postgres.RoleAssessor) && !me.Has(postgres.RoleModerator)) {
 		return false
 	}
-	if app.AssessorID == me.ID || app.ModeratorID == me.ID {
-		return true
-	}
-	if app.Stage == string(workflows.StageToolkit) || app.Stage == string(workflows.StagePortfolio) {
+	named := app.AssessorID == me.ID || app.ModeratorID == me.ID
+	if !named && (app.Stage == string(workflows.StageToolkit) || app.Stage == string(workflows.StagePortfolio)) {
 		return false
 	}
+	// The projection can trail the journey by a moment either way (an offer just made, an
+	// assessment just decided): the journey's own state decides.
 	st, err := s.status(ctx, app.ID)
 	if err != nil || st.Assessment == nil {
 		return false
