@@ -69,7 +69,8 @@ func (db *DB) LegalHold(ctx context.Context, tenantID, applicationID string) (on
 
 // ErasureTargets lists the objects to remove from storage before the application is erased:
 // the objects of its evidence rows that no evidence row of another application not yet erased
-// references (evidence carried forward to a later application stays), and its certificate.
+// references (evidence carried forward to a later application stays, unless that application
+// removed it from its portfolio), and its certificate.
 // It returns ErrLegalHold under a legal hold, ErrNotClosed for an open application, and
 // nothing once the application is erased.
 func (db *DB) ErasureTargets(ctx context.Context, tenantID, applicationID string) ([]string, error) {
@@ -101,7 +102,8 @@ func erasureTargets(ctx context.Context, q querier, tenantID, applicationID stri
 		SELECT DISTINCT e.object_key FROM evidence e
 		WHERE e.tenant_id=$1 AND e.application_id=$2 AND NOT EXISTS (
 			SELECT 1 FROM evidence o JOIN applications oa ON oa.id = o.application_id
-			WHERE o.object_key = e.object_key AND o.application_id <> e.application_id AND oa.erased_at IS NULL)
+			WHERE o.object_key = e.object_key AND o.application_id <> e.application_id AND o.state <> 'removed'
+				AND oa.erased_at IS NULL)
 		ORDER BY 1`, tenantID, applicationID)
 	if err != nil {
 		return nil, err
