@@ -228,6 +228,9 @@ func TestStuckOverdueNoAssessorAndBounce(t *testing.T) {
 // provider is back the retry succeeds and the entry is gone (the worker deletes its row).
 func TestStuckActivityFailingThenRecovers(t *testing.T) {
 	tm := newAwardTeam(t, "failshire", 3)
+	// A fault left queued by an earlier test (an AcceptThenDrop without Times applies until
+	// cleared) would stand in front of this one: start from a provider without faults.
+	shared.Mail.ClearFaults()
 	shared.Mail.Inject(devmail.Fault{Status: 500}) // until cleared
 	defer shared.Mail.ClearFaults()
 	var app application
@@ -238,12 +241,19 @@ func TestStuckActivityFailingThenRecovers(t *testing.T) {
 	var e stuckEntry
 	var d stuckDoc
 	// Attempts at 0 s, 5 s and 15 s (initial interval 5 s, backoff 2).
-	waitFor(t, "the welcome email on the stuck list", 90*time.Second, func() bool {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
 		var ok bool
 		d = stuckList(t, tm.adm)
-		e, ok = d.entry(app.ID, "activity_failing")
-		return ok
-	})
+		if e, ok = d.entry(app.ID, "activity_failing"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			explainActivity(t, app.ID)
+			t.Fatalf("timed out waiting for the welcome email on the stuck list; the list:%s", d)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	if e.Attempt < 3 || !strings.Contains(e.LastError, "500") || e.NextRetry == nil || e.ActivityType != "SendEmail" ||
 		e.Who != "system" || e.SettingName != "Failing Fields Primary" || !strings.Contains(e.Unstick, "retr") {
 		t.Fatalf("activity_failing entry = %+v", e)
@@ -444,4 +454,32 @@ func loadStuckBench(tb testing.TB, now time.Time) int {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// explainActivity logs what Temporal, the outbox and the worker's rows say of an
+// application's activities, when a test waiting for them times out.
+func explainActivity(t *testing.T, appID string) {
+	t.Helper()
+	if d, err := shared.Client.DescribeWorkflowExecution(t.Context(), workflows.WorkflowID(appID), ""); err != nil {
+		t.Logf("describe: %v", err)
+	} else {
+		for _, pa := range d.GetPendingActivities() {
+			t.Logf("pending %s %s attempt %d state %s last failure %q next %v", pa.GetActivityId(), pa.GetActivityType().GetName(),
+				pa.GetAttempt(), pa.GetState(), pa.GetLastFailure().GetMessage(), pa.GetNextAttemptScheduleTime().AsTime())
+		}
+	}
+	rows, err := shared.DB.Pool().Query(t.Context(), `SELECT 'problem ' || activity_type || ' attempt ' || attempt || ' tenant ' || COALESCE(tenant_id, '?') || ': ' || last_error
+		FROM activity_problems WHERE application_id=$1
+		UNION ALL SELECT 'outbox ' || dedupe_key || ' ' || status || ' attempts ' || attempts || ' ' || COALESCE(last_error, '') FROM email_outbox WHERE application_id=$1`, appID)
+	if err != nil {
+		t.Logf("rows: %v", err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line string
+		_ = rows.Scan(&line)
+		t.Log(line)
+	}
+	t.Logf("mail attempts so far: %d", shared.Mail.Attempts())
 }

@@ -40,6 +40,10 @@ type stuckView struct {
 // stuckLookups bounds the Temporal calls of one stuck list running at once.
 const stuckLookups = 8
 
+// stuckDetails bounds the workflows one stuck list looks up one by one in Temporal (an email
+// outage or a bad deploy can make every journey fail at once); the rest are listed as known.
+const stuckDetails = 100
+
 // stuckTimeout bounds the whole list: an unanswering Temporal leaves the PostgreSQL part.
 const stuckTimeout = 20 * time.Second
 
@@ -56,12 +60,12 @@ func (s *Server) stuckList(w http.ResponseWriter, r *http.Request, me postgres.P
 		fail(w, r, err)
 		return
 	}
-	var warnings []string
-	entries, err = s.checkFailingActivities(ctx, entries)
+	entries, warnings, err := s.checkFailingActivities(ctx, entries)
 	if err != nil {
 		warnings = append(warnings, "could not check failing activities with Temporal (shown as last recorded): "+err.Error())
 	}
-	tasks, err := s.failingWorkflowTasks(ctx, me.TenantID, now)
+	tasks, more, err := s.failingWorkflowTasks(ctx, me.TenantID, now)
+	warnings = append(warnings, more...)
 	if err != nil {
 		warnings = append(warnings, "could not list failing workflow tasks from Temporal: "+err.Error())
 	}
@@ -92,7 +96,7 @@ func (s *Server) stuckList(w http.ResponseWriter, r *http.Request, me postgres.P
 // Temporal says now: the current attempt, the last failure and the next retry. A recorded
 // activity that is no longer pending (it succeeded, or its journey moved on) is dropped and its
 // row deleted. When Temporal cannot be asked, the recorded entries stay and an error says so.
-func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.StuckEntry) ([]postgres.StuckEntry, error) {
+func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.StuckEntry) ([]postgres.StuckEntry, []string, error) {
 	type run struct{ workflowID, runID string }
 	var runs []run
 	seen := map[run]bool{}
@@ -104,11 +108,17 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 		}
 	}
 	if len(runs) == 0 {
-		return entries, nil
+		return entries, nil, nil
 	}
 	type answer struct {
 		pending map[string]*workflowpb.PendingActivityInfo // by activity id; nil = could not ask
 		err     error
+	}
+	var warnings []string
+	if len(runs) > stuckDetails {
+		warnings = append(warnings, fmt.Sprintf("%d workflows have failing activities: the first %d were checked with Temporal, the rest are shown as last recorded",
+			len(runs), stuckDetails))
+		runs = runs[:stuckDetails]
 	}
 	answers := make(map[run]answer, len(runs))
 	var mu sync.Mutex
@@ -147,12 +157,12 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 			out = append(out, e)
 			continue
 		}
-		a := answers[run{e.WorkflowID, e.RunID}]
-		if a.err != nil {
-			if firstErr == nil {
+		a, asked := answers[run{e.WorkflowID, e.RunID}]
+		if !asked || a.err != nil {
+			if a.err != nil && firstErr == nil {
 				firstErr = a.err
 			}
-			e.Detail = fmt.Sprintf("%s: failed %d times (as last recorded)", e.ActivityType, e.Attempt)
+			e.Detail = fmt.Sprintf("%s: attempt %d failed (as last recorded)", e.ActivityType, e.Attempt)
 			out = append(out, e)
 			continue
 		}
@@ -187,7 +197,7 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 		}
 		out = append(out, e)
 	}
-	return out, firstErr
+	return out, warnings, firstErr
 }
 
 func failureMessage(msg, cause string) string {
@@ -200,30 +210,51 @@ func failureMessage(msg, cause string) string {
 // failingWorkflowTasks lists the tenant's journeys whose workflow tasks keep failing or timing
 // out (for example a non-determinism error after a deploy): Temporal sets the system search
 // attribute TemporalReportedProblems on them after a few consecutive problems.
-func (s *Server) failingWorkflowTasks(ctx context.Context, tenantID string, now time.Time) ([]postgres.StuckEntry, error) {
+func (s *Server) failingWorkflowTasks(ctx context.Context, tenantID string, now time.Time) ([]postgres.StuckEntry, []string, error) {
 	query := fmt.Sprintf("%s = %s AND ExecutionStatus = 'Running' AND TemporalReportedProblems IN ('category=WorkflowTaskFailed', 'category=WorkflowTaskTimedOut')",
 		workflows.SearchTenant.GetName(), quoteVisibility(tenantID))
 	var execs []*workflowpb.WorkflowExecutionInfo
 	var token []byte
 	for {
-		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token, PageSize: 100})
+		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token, PageSize: 1000})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		execs = append(execs, resp.GetExecutions()...)
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			break
 		}
 	}
+	// The projection confirms each journey is this tenant's, and names the setting.
+	var ids []string
+	for _, ex := range execs {
+		if id, ok := strings.CutPrefix(ex.GetExecution().GetWorkflowId(), workflows.WorkflowID("")); ok {
+			ids = append(ids, id)
+		}
+	}
+	apps, err := s.DB.ApplicationsIn(ctx, tenantID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := []postgres.StuckEntry{}
+	var warnings []string
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var firstErr error
 	sem := make(chan struct{}, stuckLookups)
+	looked := 0
 	for _, ex := range execs {
 		wid, rid := ex.GetExecution().GetWorkflowId(), ex.GetExecution().GetRunId()
-		appID, ok := strings.CutPrefix(wid, workflows.WorkflowID(""))
+		appID, _ := strings.CutPrefix(wid, workflows.WorkflowID(""))
+		app, ok := apps[appID]
 		if !ok {
+			continue
+		}
+		e := failingTaskEntry(app, wid, rid, problemsOf(ex), now)
+		if looked++; looked > stuckDetails {
+			// A bad deploy can break every journey at once: list them all, look up the first.
+			e.Detail += "; not looked up in Temporal (too many failing at once: see the Temporal Web UI)"
+			out = append(out, e)
 			continue
 		}
 		wg.Add(1)
@@ -231,7 +262,7 @@ func (s *Server) failingWorkflowTasks(ctx context.Context, tenantID string, now 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			e, ok, err := s.failingTask(ctx, tenantID, appID, wid, rid, problemsOf(ex), now)
+			e, ok, err := s.failingTask(ctx, e, now)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -243,30 +274,33 @@ func (s *Server) failingWorkflowTasks(ctx context.Context, tenantID string, now 
 		}()
 	}
 	wg.Wait()
-	return out, firstErr
+	if looked > stuckDetails {
+		warnings = append(warnings, fmt.Sprintf("%d journeys have failing workflow tasks: the first %d were looked up in Temporal", looked, stuckDetails))
+	}
+	return out, warnings, firstErr
 }
 
-// failingTask builds the entry of one journey whose workflow task fails: the attempt from
-// the pending workflow task, the last failure (and since when) from the history.
-func (s *Server) failingTask(ctx context.Context, tenantID, appID, wid, rid string, problems []string, now time.Time) (postgres.StuckEntry, bool, error) {
-	// The projection confirms the journey is this tenant's, and names the setting.
-	app, err := s.DB.Application(ctx, tenantID, appID)
-	if errors.Is(err, postgres.ErrNotFound) {
-		return postgres.StuckEntry{}, false, nil
-	}
-	if err != nil {
-		return postgres.StuckEntry{}, false, err
-	}
+// failingTaskEntry is what the visibility list and the projection say of a failing journey.
+func failingTaskEntry(app postgres.Application, wid, rid string, problems []string, now time.Time) postgres.StuckEntry {
 	e := postgres.StuckEntry{
 		ApplicationID: app.ID, SettingName: app.SettingName, SettingReference: app.SettingReference, Stage: app.Stage,
 		Reason: postgres.StuckWorkflowTaskFailing, Who: postgres.HolderEngineers, HolderName: postgres.HolderLabel(postgres.HolderEngineers),
 		Unstick:    postgres.UnstickHint(postgres.StuckWorkflowTaskFailing, postgres.HolderEngineers),
 		WorkflowID: wid, RunID: rid, Since: now,
-		Detail: "the journey's workflow task keeps failing, so nothing happens for this application",
+		Detail:    "the journey's workflow task keeps failing, so nothing happens for this application",
+		LastError: "workflow task failing",
 	}
 	if len(problems) > 0 {
 		e.Detail += " (" + strings.Join(problems, ", ") + ")"
+		e.LastError += " (" + strings.Join(problems, ", ") + ")"
 	}
+	return e
+}
+
+// failingTask completes the entry of one journey whose workflow task fails: the attempt from
+// the pending workflow task, the last failure (and since when) from the history.
+func (s *Server) failingTask(ctx context.Context, e postgres.StuckEntry, now time.Time) (postgres.StuckEntry, bool, error) {
+	wid, rid := e.WorkflowID, e.RunID
 	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, wid, rid)
 	if err != nil {
 		var nf *serviceerror.NotFound
@@ -312,8 +346,6 @@ func (s *Server) failingTask(ctx context.Context, tenantID, appID, wid, rid stri
 	}
 	if lastError != "" {
 		e.LastError, e.Since = lastError, failedAt
-	} else {
-		e.LastError = "workflow task failing (" + strings.Join(problems, ", ") + ")"
 	}
 	return e, true, nil
 }

@@ -235,3 +235,26 @@ func (db *DB) ClearActivityProblem(ctx context.Context, workflowID, runID, activ
 		workflowID, runID, activityID)
 	return err
 }
+
+// ApplicationsIn returns the tenant's applications among ids, by id (ids of another tenant,
+// or unknown, are simply absent).
+func (db *DB) ApplicationsIn(ctx context.Context, tenantID string, ids []string) (map[string]Application, error) {
+	out := make(map[string]Application, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+applicationColumns+`
+		FROM applications a JOIN settings s ON s.id = a.setting_id WHERE a.tenant_id=$1 AND a.id = ANY($2)`, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
+}
