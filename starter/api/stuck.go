@@ -111,7 +111,7 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 		return entries, nil, nil
 	}
 	type answer struct {
-		pending map[string]*workflowpb.PendingActivityInfo // by activity id; nil = could not ask
+		pending map[string]*workflowpb.PendingActivityInfo // by activity id
 		err     error
 	}
 	var warnings []string
