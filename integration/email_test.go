@@ -127,6 +127,7 @@ func TestProviderDownForAMinuteThenDeliveredOnce(t *testing.T) {
 func TestAcceptedButNeverHeardIsNotSentTwice(t *testing.T) {
 	before := shared.Mail.Attempts()
 	shared.Mail.Inject(devmail.Fault{AcceptThenDrop: true})
+	defer shared.Mail.ClearFaults() // the fault lasts until cleared: later tests need a working provider
 	_, _, key := welcomeFor(t, "Ade")
 	requireExactlyOnce(t, key, 60*time.Second)
 	if n := shared.Mail.Attempts() - before; n != 1 {
@@ -202,6 +203,7 @@ func TestEventWebhook(t *testing.T) {
 func TestWorkerKilledBetweenAcceptAndRecordSendsOnce(t *testing.T) {
 	before := shared.Mail.Attempts()
 	shared.Mail.Inject(devmail.Fault{AcceptThenDrop: true})
+	defer shared.Mail.ClearFaults()
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
