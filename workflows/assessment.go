@@ -138,11 +138,8 @@ func (j *journey) validateRatings(_ workflow.Context, r RatingsRequest) error {
 	if r.Actor.ID != a.AssessorID {
 		return refuse(ErrForbidden, "only the allocated assessor may score this application")
 	}
-	if unknown := j.unknownStandards(r.Ratings); len(unknown) > 0 {
-		return refuseWith(ErrInvalid, "ratings: not standards of this framework: "+strings.Join(unknown, ", "), unknown)
-	}
-	if bad := invalidRatings(r.Ratings); len(bad) > 0 {
-		return refuse(ErrInvalid, "ratings: unknown rating for %s", strings.Join(bad, ", "))
+	if err := j.checkRatings(r.Ratings, false); err != nil {
+		return err
 	}
 	if r.VisitDate != "" {
 		if _, err := time.Parse(time.DateOnly, r.VisitDate); err != nil {
@@ -157,8 +154,8 @@ func (j *journey) validateSubmitAssessment(ctx workflow.Context, r RatingsReques
 	if err := j.validateRatings(ctx, r); err != nil {
 		return err
 	}
-	if missing := j.unrated(r.Ratings); len(missing) > 0 {
-		return refuseWith(ErrInvalid, "ratings: every standard must be rated; missing: "+strings.Join(missing, ", "), missing)
+	if err := j.checkRatings(r.Ratings, true); err != nil {
+		return err
 	}
 	if strings.TrimSpace(r.Feedback) == "" {
 		return refuse(ErrInvalid, "feedback: required")
@@ -305,14 +302,8 @@ func (j *journey) validateModerate(_ workflow.Context, r ModerateRequest) error 
 		if strings.TrimSpace(r.Rationale) == "" {
 			return refuse(ErrInvalid, "rationale: required to amend")
 		}
-		if unknown := j.unknownStandards(r.Ratings); len(unknown) > 0 {
-			return refuseWith(ErrInvalid, "ratings: not standards of this framework: "+strings.Join(unknown, ", "), unknown)
-		}
-		if missing := j.unrated(r.Ratings); len(missing) > 0 {
-			return refuseWith(ErrInvalid, "ratings: every standard must be rated; missing: "+strings.Join(missing, ", "), missing)
-		}
-		if bad := invalidRatings(r.Ratings); len(bad) > 0 {
-			return refuse(ErrInvalid, "ratings: unknown rating for %s", strings.Join(bad, ", "))
+		if err := j.checkRatings(r.Ratings, true); err != nil {
+			return err
 		}
 	case ModerationReferBack:
 		if strings.TrimSpace(r.Rationale) == "" {
@@ -500,6 +491,21 @@ func (j *journey) framework() award.Framework {
 		std = append(std, award.Standard{Code: s.Code, From: s.From})
 	}
 	return award.Framework{ID: j.in.Framework.ID, Version: j.in.Framework.Version, Areas: []award.Area{{Standards: std}}}
+}
+
+// checkRatings refuses ratings of standards the framework does not have and unknown ratings,
+// and, when complete, standards of the target level left unrated.
+func (j *journey) checkRatings(r map[string]award.Level, complete bool) error {
+	if unknown := j.unknownStandards(r); len(unknown) > 0 {
+		return refuseWith(ErrInvalid, "ratings: not standards of this framework: "+strings.Join(unknown, ", "), unknown)
+	}
+	if missing := j.unrated(r); complete && len(missing) > 0 {
+		return refuseWith(ErrInvalid, "ratings: every standard must be rated; missing: "+strings.Join(missing, ", "), missing)
+	}
+	if bad := invalidRatings(r); len(bad) > 0 {
+		return refuse(ErrInvalid, "ratings: unknown rating for %s", strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 func (j *journey) unknownStandards(r map[string]award.Level) []string {
