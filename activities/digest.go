@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // Europe/London on machines without zoneinfo
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"awardengine/storage/postgres"
+	"awardengine/workdays"
 )
 
 // TaskQueue is where the award's workflows and activities run.
@@ -39,15 +39,7 @@ type ReminderInput struct {
 }
 
 // london is the day boundary of digests: the councils are in England and Wales.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var london = workdays.London
 
 // laterDayHour is when a digest for a later day goes out (a reminder that came after the
 // day's digest had gone): the next morning.

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // so Europe/London loads on machines without a zoneinfo database
 
 	"github.com/go-pdf/fpdf"
+
+	"awardengine/workdays"
 )
 
 // Certificate is what the certificate states. Every field is required except
@@ -28,13 +29,7 @@ type Certificate struct {
 
 // london is where the scheme runs; dates are printed as London dates so a
 // decision just before midnight UTC in summer shows the day people saw.
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("certificate: load Europe/London: " + err.Error()) // unreachable with time/tzdata
-	}
-	return loc
-}()
+var london = workdays.London
 
 // margin is the left and right page margin in mm; text is centred between.
 const margin = 30.0

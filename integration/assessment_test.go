@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
@@ -368,7 +367,6 @@ func TestConcurrentAllocationsRespectCapacity(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(p["detail"]), "capacity") {
 		t.Fatalf("problem = %v", p)
 	}
-	_ = time.Second
 }
 
 func contains(xs []string, x string) bool {

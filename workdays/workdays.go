@@ -26,6 +26,16 @@ var stateFuneral = &cal.Holiday{
 	EndYear:   2022,
 }
 
+// London is the councils' time zone (Europe/London): their days, deadlines and dates.
+var London = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		// Unreachable: time/tzdata is embedded above.
+		panic("workdays: load Europe/London: " + err.Error())
+	}
+	return loc
+}()
+
 // Calendar counts working days in one time zone (Europe/London by default).
 // It is read-only after construction and safe for concurrent use.
 type Calendar struct {
@@ -39,11 +49,7 @@ type Calendar struct {
 // Christmas Day, Boxing Day, their substitute days, and the one-off holidays
 // of 2020, 2022 and 2023).
 func EnglandAndWales() *Calendar {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		// Unreachable: time/tzdata is embedded above.
-		panic("workdays: load Europe/London: " + err.Error())
-	}
+	loc := London
 	// NewBusinessCalendar's weekdays are Monday to Friday. Cacheable stays
 	// false: the library's cache is an unsynchronised map written on reads,
 	// which would be mutable shared state.

@@ -6,24 +6,16 @@ import (
 	"sort"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London on machines without zoneinfo
 
 	"go.temporal.io/sdk/workflow"
 
 	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/email"
+	"awardengine/workdays"
 )
 
-var london = mustLocation("Europe/London")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var london = workdays.London
 
 // assessmentTimers are the events of stages 6–9: reminders and escalations of the assessment
 // and the moderation, the decision, and the resubmission window.

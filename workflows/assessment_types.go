@@ -26,11 +26,10 @@ const (
 
 // Flags shown to admins after submission.
 const (
-	FlagNoAssessor         = "no_eligible_assessor"
-	FlagAssessmentOverdue  = "assessment_overdue"
-	FlagModerationOverdue  = "moderation_overdue"
-	FlagNoModerator        = "no_eligible_moderator"
-	FlagOfferAwaitingReply = "offer_awaiting_reply"
+	FlagNoAssessor        = "no_eligible_assessor"
+	FlagAssessmentOverdue = "assessment_overdue"
+	FlagModerationOverdue = "moderation_overdue"
+	FlagNoModerator       = "no_eligible_moderator"
 )
 
 // Working-day deadlines of SPEC §3 (tenant settings in a later change; these are the defaults).

@@ -48,17 +48,6 @@ type extendRequest struct {
 	Reason      string `json:"reason"`
 }
 
-// endOfDay is when a deadline given as a date falls: 17:00 in England.
-var london = mustLondon()
-
-func mustLondon() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 // extend moves the current step's deadline; reminders and escalations move with it.
 func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Person) {
 	app, err := s.adminApplication(r, me)
@@ -77,12 +66,12 @@ func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Pers
 		fail(w, r, invalid("until", "give until or working_days, not both"))
 		return
 	case req.Until != "":
-		d, err := time.ParseInLocation(time.DateOnly, req.Until, london)
+		d, err := time.ParseInLocation(time.DateOnly, req.Until, workdays.London)
 		if err != nil {
 			fail(w, r, invalid("until", "a date as YYYY-MM-DD"))
 			return
 		}
-		until = d.Add(17 * time.Hour)
+		until = d.Add(17 * time.Hour) // a deadline given as a date falls at 17:00 in England
 	case req.WorkingDays > 0:
 		st, err := s.status(r.Context(), app.ID)
 		if err != nil {

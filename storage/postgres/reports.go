@@ -95,20 +95,12 @@ var reportNotes = []string{
 // date to midnight at the end of to's date, in Europe/London. Only the dates of from and to
 // (their year, month and day) count.
 func Period(from, to time.Time) (start, end time.Time) {
-	loc := london()
+	loc := workdays.London
 	y, m, d := from.Date()
 	start = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	y, m, d = to.Date()
 	end = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 	return start, end
-}
-
-func london() *time.Location {
-	loc, err := time.LoadLocation("Europe/London") // embedded by the workdays package (time/tzdata)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // levelRank orders the levels in SQL: not_met 0, bronze 1, silver 2, gold 3.
