@@ -52,9 +52,13 @@ func Allocate(req AllocationRequest, roster []Candidate) Allocation {
 	return out
 }
 
-// exclusionReason returns the first rule c fails, in the order admins read them (hard
-// facts about the person before facts about this setting, load last), or "" if eligible.
+// exclusionReason returns the first rule c fails, in the order admins read them (the
+// parties' bar first, as no change to the roster can lift it; then hard facts about the
+// person before facts about this setting, load last), or "" if eligible.
 func exclusionReason(req AllocationRequest, c Candidate) string {
+	if why := req.Parties().Bar(c.PersonID); why != "" {
+		return why
+	}
 	if !c.Active {
 		return "inactive"
 	}
@@ -75,9 +79,6 @@ func exclusionReason(req AllocationRequest, c Candidate) string {
 	}
 	if req.PreviousAssessor != "" && c.PersonID == req.PreviousAssessor {
 		return "assessed this setting in its previous cycle"
-	}
-	if req.Supporter != "" && c.PersonID == req.Supporter {
-		return "supports this setting"
 	}
 	if capacity := capacityOf(c); c.Open >= capacity {
 		return fmt.Sprintf("at capacity (%d of %d open)", c.Open, capacity)

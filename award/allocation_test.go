@@ -62,7 +62,10 @@ func TestAllocateExclusions(t *testing.T) {
 		{"excluded other person", func(r *AllocationRequest) { r.Excluded = map[string]string{"b": "declined"} }, nil, ""},
 		{"conflict", nil, func(c *Candidate) { c.Conflict = "governor at the school" }, "declared conflict: governor at the school"},
 		{"previous assessor", func(r *AllocationRequest) { r.PreviousAssessor = "a" }, nil, "assessed this setting in its previous cycle"},
+		{"applicant", func(r *AllocationRequest) { r.Applicant = "a" }, nil, "is the applicant of this application"},
+		{"applicant other person", func(r *AllocationRequest) { r.Applicant = "b" }, nil, ""},
 		{"supporter", func(r *AllocationRequest) { r.Supporter = "a" }, nil, "supports this setting"},
+		{"supporter other person", func(r *AllocationRequest) { r.Supporter = "b" }, nil, ""},
 		{"default capacity reached", nil, func(c *Candidate) { c.Open = 3 }, "at capacity (3 of 3 open)"},
 		{"default capacity one below", nil, func(c *Candidate) { c.Open = 2 }, ""},
 		{"custom capacity reached", nil, func(c *Candidate) { c.Capacity, c.Open = 5, 5 }, "at capacity (5 of 5 open)"},
@@ -70,7 +73,14 @@ func TestAllocateExclusions(t *testing.T) {
 		{"custom capacity below default", nil, func(c *Candidate) { c.Capacity, c.Open = 1, 1 }, "at capacity (1 of 1 open)"},
 		{"negative capacity is default", nil, func(c *Candidate) { c.Capacity, c.Open = -1, 3 }, "at capacity (3 of 3 open)"},
 		{"over capacity", nil, func(c *Candidate) { c.Open = 4 }, "at capacity (4 of 3 open)"},
-		// Precedence: a candidate failing several rules gets the earliest one.
+		// Precedence: a candidate failing several rules gets the earliest one. The parties'
+		// bar comes first: it is the one reason no roster change can lift.
+		{"applicant before everything", func(r *AllocationRequest) {
+			r.Applicant, r.Supporter, r.PreviousAssessor, r.Excluded = "a", "a", "a", map[string]string{"a": "declined the offer"}
+		}, func(c *Candidate) { c.Active, c.Tracks, c.Conflict, c.Open = false, nil, "relative", 9 }, "is the applicant of this application"},
+		{"supporter before everything", func(r *AllocationRequest) {
+			r.Supporter, r.PreviousAssessor, r.Excluded = "a", "a", map[string]string{"a": "declined the offer"}
+		}, func(c *Candidate) { c.Active, c.Tracks, c.Conflict, c.Open = false, nil, "relative", 9 }, "supports this setting"},
 		{"inactive before track", nil, func(c *Candidate) { c.Active, c.Tracks = false, nil }, "inactive"},
 		{"track before specialism", func(r *AllocationRequest) { r.Variant = VariantEarlyYearsSetting },
 			func(c *Candidate) { c.Tracks, c.Specialisms = nil, nil }, "not qualified for the Caring Schools Award"},
@@ -81,10 +91,10 @@ func TestAllocateExclusions(t *testing.T) {
 			func(c *Candidate) { c.Conflict = "relative" }, "did not answer"},
 		{"conflict before previous", func(r *AllocationRequest) { r.PreviousAssessor = "a" },
 			func(c *Candidate) { c.Conflict = "relative" }, "declared conflict: relative"},
-		{"previous before supporter", func(r *AllocationRequest) { r.PreviousAssessor, r.Supporter = "a", "a" },
-			nil, "assessed this setting in its previous cycle"},
-		{"supporter before capacity", func(r *AllocationRequest) { r.Supporter = "a" },
-			func(c *Candidate) { c.Open = 3 }, "supports this setting"},
+		{"supporter before previous", func(r *AllocationRequest) { r.PreviousAssessor, r.Supporter = "a", "a" },
+			nil, "supports this setting"},
+		{"previous before capacity", func(r *AllocationRequest) { r.PreviousAssessor = "a" },
+			func(c *Candidate) { c.Open = 3 }, "assessed this setting in its previous cycle"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,16 +172,18 @@ func TestAllocateNobody(t *testing.T) {
 		assessor("c"),
 		assessor("a", func(c *Candidate) { c.Conflict = "sibling attends" }),
 	}
-	req := AllocationRequest{Track: CaringSchools, Variant: VariantPrimary, Supporter: "c"}
+	roster = append(roster, assessor("e"))
+	req := AllocationRequest{Track: CaringSchools, Variant: VariantPrimary, Applicant: "e", Supporter: "c"}
 	got = Allocate(req, roster)
 	want = Allocation{
-		Reason: "no eligible assessor: 4 excluded",
+		Reason: "no eligible assessor: 5 excluded",
 		Ranked: []string{},
 		Excluded: []Exclusion{
 			{"a", "Name a", "declared conflict: sibling attends"},
 			{"b", "Name b", "inactive"},
 			{"c", "Name c", "supports this setting"},
 			{"d", "Name d", "at capacity (3 of 3 open)"},
+			{"e", "Name e", "is the applicant of this application"},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -29,8 +29,14 @@ type AllocationRequest struct {
 	Track            Track
 	Variant          Variant
 	PreviousAssessor string            // the setting's assessor in its previous cycle
-	Supporter        string            // the person who supports the setting
+	Applicant        string            // the person whose application it is: never allocated
+	Supporter        string            // the person who supports the setting: never allocated
 	Excluded         map[string]string // person → why (declined, did not answer, reassigned)
+}
+
+// Parties are the request's applicant and supporter, whom nobody may allocate.
+func (r AllocationRequest) Parties() Parties {
+	return Parties{Applicant: r.Applicant, Supporter: r.Supporter}
 }
 
 // Exclusion says why a candidate could not be chosen.
