@@ -93,4 +93,3 @@ func FuzzCheckText(f *testing.F) {
 		}
 	})
 }
-
