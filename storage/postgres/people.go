@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -65,8 +66,58 @@ func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
 	return t, err
 }
 
+// StaffRoles are the roles of the award team. A person holding one is never made an
+// applicant by someone else's action (EnsureApplicant): they could then be allocated their
+// own application, and their address belongs to their work.
+var StaffRoles = []string{RoleAdmin, RoleAssessor, RoleModerator}
+
+// StaffAddressError says an address given for an applicant belongs to a member of staff.
+type StaffAddressError struct {
+	Roles []string // the staff roles the address's owner holds, sorted
+}
+
+func (e *StaffAddressError) Error() string {
+	return fmt.Sprintf("this address belongs to a member of staff (%s); an applicant needs their own address",
+		strings.Join(e.Roles, ", "))
+}
+
+// EnsureApplicant is an admin registering someone: it creates the person with the applicant
+// role, or returns the existing person with the same email in the tenant, adding the
+// applicant role, unless that person holds a staff role (*StaffAddressError): a role is never
+// added silently to a member of staff. The check and the change are one statement, so a
+// role granted at the same moment cannot slip between them.
+func (db *DB) EnsureApplicant(ctx context.Context, p Person) (Person, error) {
+	if p.ID == "" {
+		p.ID = NewID("p")
+	}
+	err := db.pool.QueryRow(ctx, `
+		INSERT INTO people (id, tenant_id, name, email, roles) VALUES ($1,$2,$3,lower($4),ARRAY[$5])
+		ON CONFLICT (tenant_id, email) DO UPDATE
+		SET roles = (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest(people.roles || EXCLUDED.roles) r)
+		WHERE NOT people.roles && $6::text[]
+		RETURNING id, tenant_id, name, email, roles`,
+		p.ID, p.TenantID, p.Name, p.Email, RoleApplicant, StaffRoles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return p, err
+	}
+	// The address exists and its owner is staff: the update's condition held nothing back.
+	staff, err := db.PersonByEmail(ctx, p.TenantID, p.Email)
+	if err != nil {
+		return p, err
+	}
+	var roles []string
+	for _, r := range staff.Roles {
+		if slices.Contains(StaffRoles, r) {
+			roles = append(roles, r)
+		}
+	}
+	slices.Sort(roles)
+	return p, &StaffAddressError{Roles: roles}
+}
+
 // UpsertPerson creates a person, or returns the existing one with the same email in the tenant
-// (adding any new roles).
+// (adding any new roles). It is for loading known people (seed data, tests); registering
+// someone on their behalf goes through EnsureApplicant, which never adds a role to staff.
 func (db *DB) UpsertPerson(ctx context.Context, p Person) (Person, error) {
 	if p.ID == "" {
 		p.ID = NewID("p")

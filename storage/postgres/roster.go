@@ -77,6 +77,9 @@ var (
 	ErrAtCapacity    = errors.New("the assessor is at capacity")
 	ErrInactive      = errors.New("the person is not active on the roster")
 	ErrBadTransition = errors.New("assignment state change not allowed")
+	// ErrOwnApplication: the applicant and the setting's supporter never hold an application
+	// (award.Parties); the database refuses it too, whatever the caller checked before.
+	ErrOwnApplication = errors.New("the applicant and the supporter of an application may not assess or moderate it")
 )
 
 var transitions = map[string][]string{
@@ -311,6 +314,14 @@ func (db *DB) Moderators(ctx context.Context, tenantID string) ([]award.Candidat
 	return candidates(rows, true), err
 }
 
+// ModeratorCandidates is the roster as the choice of a moderator sees it for one setting:
+// every person with the moderator role, inactive ones included and with their declared
+// conflict with the setting, so that the choice records why each was passed over.
+func (db *DB) ModeratorCandidates(ctx context.Context, tenantID, settingID string) ([]award.Candidate, error) {
+	rows, err := db.rosterRows(ctx, tenantID, "", []string{RoleModerator}, RoleModerator, settingID)
+	return candidates(rows, false), err
+}
+
 func candidates(rows []rosterRow, activeOnly bool) []award.Candidate {
 	out := []award.Candidate{}
 	for _, r := range rows {
@@ -353,9 +364,11 @@ func (db *DB) CompletedAssessments(ctx context.Context, tenantID, personID strin
 
 // Reserve offers an application to a person. The person's roster row is locked for the whole
 // transaction, so concurrent reservations for one assessor are counted one after another and
-// capacity holds however many allocations run at once. A reservation whose ID exists already
-// succeeds without change (activities retry). Assessors at capacity get ErrAtCapacity;
-// inactive people ErrInactive; moderators are not capacity-limited.
+// capacity holds however many allocations run at once; their people row is locked too, so
+// that a role removed at the same moment (RevokeRole) is seen. A reservation whose ID exists
+// already succeeds without change (activities retry). The application's applicant and its
+// setting's supporter get ErrOwnApplication; assessors at capacity ErrAtCapacity; inactive
+// people ErrInactive; moderators are not capacity-limited.
 func (db *DB) Reserve(ctx context.Context, r Reservation) error {
 	if r.Role != RoleAssessor && r.Role != RoleModerator {
 		return fmt.Errorf("reservation %s: role %q is neither assessor nor moderator", r.ID, r.Role)
@@ -372,7 +385,7 @@ func (db *DB) Reserve(ctx context.Context, r Reservation) error {
 		var active bool
 		err := tx.QueryRow(ctx, `
 			SELECT a.capacity, a.active FROM assessors a JOIN people p ON p.id = a.person_id
-			WHERE a.tenant_id = $1 AND a.person_id = $2 AND $3 = ANY(p.roles) FOR UPDATE OF a`,
+			WHERE a.tenant_id = $1 AND a.person_id = $2 AND $3 = ANY(p.roles) FOR UPDATE OF a, p`,
 			r.TenantID, r.PersonID, r.Role).Scan(&capacity, &active)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("no %s %s: %w", r.Role, r.PersonID, ErrNotFound)
@@ -389,6 +402,19 @@ func (db *DB) Reserve(ctx context.Context, r Reservation) error {
 			return fmt.Errorf("reservation %s exists for %s on %s", r.ID, person, application)
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
+		}
+		var parties award.Parties
+		err = tx.QueryRow(ctx, `
+			SELECT a.applicant_id, COALESCE(s.supporter_id, '') FROM applications a JOIN settings s ON s.id = a.setting_id
+			WHERE a.tenant_id = $1 AND a.id = $2`, r.TenantID, r.ApplicationID).Scan(&parties.Applicant, &parties.Supporter)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("no application %s: %w", r.ApplicationID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if why := parties.Bar(r.PersonID); why != "" {
+			return fmt.Errorf("%s %s: %w", r.PersonID, why, ErrOwnApplication)
 		}
 		if !active {
 			return fmt.Errorf("%s: %w", r.PersonID, ErrInactive)
