@@ -24,7 +24,7 @@ func (s *Server) actionRoutes(authed func(string, personHandler)) {
 }
 
 type nudgeRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline"`
 }
 
 // nudge resends the current step's reminder to whoever holds it.
@@ -45,7 +45,7 @@ func (s *Server) nudge(w http.ResponseWriter, r *http.Request, me postgres.Perso
 type extendRequest struct {
 	Until       string `json:"until"`        // YYYY-MM-DD: the new deadline, at the end of that working day
 	WorkingDays int    `json:"working_days"` // or: this many working days after the current deadline
-	Reason      string `json:"reason"`
+	Reason      string `json:"reason" text:"multiline"`
 }
 
 // extend moves the current step's deadline; reminders and escalations move with it.

@@ -293,7 +293,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, me postgres.Pers
 }
 
 type withdrawRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline"`
 }
 
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request, me postgres.Person) {

@@ -51,7 +51,7 @@ func (s *Server) myAssignments(w http.ResponseWriter, r *http.Request, me postgr
 }
 
 type offerReply struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline"`
 }
 
 func (s *Server) acceptOffer(w http.ResponseWriter, r *http.Request, me postgres.Person) {
@@ -78,7 +78,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, me postgres.Perso
 
 type ratingsRequest struct {
 	Ratings   map[string]string `json:"ratings"`
-	Feedback  string            `json:"feedback"`
+	Feedback  string            `json:"feedback" text:"multiline"`
 	VisitDate string            `json:"visit_date"`
 }
 
@@ -130,7 +130,7 @@ func parseRatings(in map[string]string) (map[string]award.Level, error) {
 type moderateRequest struct {
 	Decision  string            `json:"decision"`
 	Ratings   map[string]string `json:"ratings"`
-	Rationale string            `json:"rationale"`
+	Rationale string            `json:"rationale" text:"multiline"`
 }
 
 func (s *Server) moderate(w http.ResponseWriter, r *http.Request, me postgres.Person) {
@@ -155,7 +155,7 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request, me postgres.Pe
 
 type allocateRequest struct {
 	Assessor string `json:"assessor"`
-	Reason   string `json:"reason"`
+	Reason   string `json:"reason" text:"multiline"`
 }
 
 // allocate is an admin allocating an assessor by hand.

@@ -16,7 +16,7 @@ type addEvidenceRequest struct {
 	ContentType string   `json:"content_type"`
 	SHA256      string   `json:"sha256"`
 	Standards   []string `json:"standards"`
-	Note        string   `json:"note"`
+	Note        string   `json:"note" text:"multiline"`
 }
 
 // addEvidence declares a file; the journey checks it against the limits, and the answer

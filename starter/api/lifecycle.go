@@ -73,7 +73,7 @@ func (s *Server) reapply(w http.ResponseWriter, r *http.Request, me postgres.Per
 
 type legalHoldRequest struct {
 	On     *bool  `json:"on"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline"`
 }
 
 // legalHold sets or lifts a legal hold: while it is on, the application's data is not erased.

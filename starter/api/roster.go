@@ -24,7 +24,7 @@ type rosterUpdate struct {
 type conflictRequest struct {
 	SettingReference string `json:"setting_reference"`
 	SettingID        string `json:"setting_id"`
-	Reason           string `json:"reason"`
+	Reason           string `json:"reason" text:"multiline"`
 }
 
 // maxCapacity catches typos: nobody assesses more than this many portfolios at once.
