@@ -36,6 +36,8 @@ var rosterFlags = map[string][]string{
 	"set":        {"tracks", "specialisms", "capacity", "active"},
 	"conflict":   {"reason"},
 	"unconflict": {},
+	"grant":      {},
+	"revoke":     {},
 }
 
 func rosterCommand() command {
@@ -44,14 +46,20 @@ func rosterCommand() command {
 		args: `[list]
        starter roster set PERSON_ID [--tracks T,T] [--specialisms S,S] [--capacity N] [--active=BOOL]
        starter roster conflict PERSON_ID SETTING_REFERENCE --reason TEXT
-       starter roster unconflict PERSON_ID SETTING_REFERENCE`,
+       starter roster unconflict PERSON_ID SETTING_REFERENCE
+       starter roster grant PERSON_ID assessor|moderator
+       starter roster revoke PERSON_ID assessor|moderator`,
 		summary: "Manage the assessor roster (admins)",
 		about: `Lists the assessors and moderators of your authority with their tracks,
 specialisms, open assessments against capacity and declared conflicts; sets a
 person's qualifications, capacity and active flag (flags left out keep their
 value; an empty value such as --specialisms "" clears the list); declares or
 withdraws a conflict of interest with a setting, so that the person is never
-allocated to it.
+allocated to it; grants or removes a person's assessor or moderator role (both
+audited). A role is not removed while the person holds open work in it:
+reassign that work first, or pause them with --active=false. Nobody ever
+assesses or moderates an application they applied for or support, whatever
+their roles.
 
 Tracks: caring_schools, learning_homes. Specialisms: early_years, residential.
 Capacity is the number of open assessments a person may hold (default 3).`,
@@ -82,7 +90,7 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 				}
 				allowed, ok := rosterFlags[sub]
 				if !ok {
-					return usageErr("roster", "unknown subcommand %q: want list, set, conflict or unconflict", sub)
+					return usageErr("roster", "unknown subcommand %q: want list, set, conflict, unconflict, grant or revoke", sub)
 				}
 				given := map[string]bool{}
 				var stray error
@@ -143,6 +151,11 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 						return err
 					}
 					return a.reportRoster(raw, out, "Declared a conflict with "+args[1]+" for")
+				case "grant", "revoke":
+					if err := wantArgs("roster", args, "PERSON_ID", "ROLE"); err != nil {
+						return err
+					}
+					return a.changeRole(ctx, sub, args[0], args[1])
 				default: // unconflict
 					if err := wantArgs("roster", args, "PERSON_ID", "SETTING_REFERENCE"); err != nil {
 						return err
@@ -159,6 +172,41 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 			}
 		},
 	}
+}
+
+// roleChange is the answer of PUT and DELETE /v1/roster/{person}/roles/{role}.
+type roleChange struct {
+	PersonID string   `json:"person_id"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+	Changed  bool     `json:"changed"`
+}
+
+// changeRole grants or revokes a person's assessor or moderator role.
+func (a *app) changeRole(ctx context.Context, sub, person, role string) error {
+	role = strings.ToLower(strings.TrimSpace(role))
+	if role != "assessor" && role != "moderator" {
+		return usageErr("roster", "ROLE is assessor or moderator, not %q", role)
+	}
+	method, done, already := http.MethodPut, "Granted the "+role+" role to", "already holds the "+role+" role"
+	if sub == "revoke" {
+		method, done, already = http.MethodDelete, "Removed the "+role+" role from", "does not hold the "+role+" role"
+	}
+	var out roleChange
+	raw, err := a.call(ctx, method, rosterPath(person, "roles", role), nil, &out)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		return a.printJSON(raw)
+	}
+	if out.Changed {
+		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, out.Name, out.PersonID)
+	} else {
+		fmt.Fprintf(a.stdout, "%s (%s) %s: nothing changed\n", out.Name, out.PersonID, already)
+	}
+	fmt.Fprintf(a.stdout, "Roles: %s\n", orDash(strings.Join(out.Roles, ", ")))
+	return nil
 }
 
 func (a *app) listRoster(ctx context.Context) error {

@@ -103,14 +103,18 @@ func TestRosterRefusalsAndUsage(t *testing.T) {
 	}
 	before := f.count()
 	for _, args := range [][]string{
-		{"roster", "set", "p_x"},                            // nothing to set
-		{"roster", "set", "p_x", "--capacity", "-1"},        // negative
-		{"roster", "set", "p_x", "--reason", "x"},           // another subcommand's flag
-		{"roster", "conflict", "p_x", "URN1"},               // no reason
-		{"roster", "unconflict", "p_x"},                     // no setting
-		{"roster", "promote", "p_x"},                        // unknown subcommand
-		{"roster", "list", "extra"},                         // stray argument
-		{"roster", "set", "p_x", "--capacity", "3", "more"}, // stray argument
+		{"roster", "set", "p_x"},                                // nothing to set
+		{"roster", "set", "p_x", "--capacity", "-1"},            // negative
+		{"roster", "set", "p_x", "--reason", "x"},               // another subcommand's flag
+		{"roster", "conflict", "p_x", "URN1"},                   // no reason
+		{"roster", "unconflict", "p_x"},                         // no setting
+		{"roster", "promote", "p_x"},                            // unknown subcommand
+		{"roster", "list", "extra"},                             // stray argument
+		{"roster", "set", "p_x", "--capacity", "3", "more"},     // stray argument
+		{"roster", "grant", "p_x"},                              // no role
+		{"roster", "grant", "p_x", "admin"},                     // not a role admins grant
+		{"roster", "revoke", "p_x", "moderator", "more"},        // stray argument
+		{"roster", "grant", "p_x", "assessor", "--reason", "x"}, // another subcommand's flag
 	} {
 		if code, _, errOut := run(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
@@ -118,5 +122,38 @@ func TestRosterRefusalsAndUsage(t *testing.T) {
 	}
 	if f.count() != before {
 		t.Error("a usage error must not reach the API")
+	}
+}
+
+func TestRosterGrantAndRevokeRoles(t *testing.T) {
+	f := newFake(t)
+	f.handle("PUT /v1/roster/p_ns_x/roles/moderator", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"person_id": "p_ns_x", "name": "Jo Reid", "roles": []string{"assessor", "moderator"}, "changed": true})
+	})
+	f.handle("DELETE /v1/roster/p_ns_x/roles/assessor", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem{Status: 409, Title: "Work still held",
+			Detail: "cannot remove the assessor role: this person holds 2 open assessments (offered or accepted)"})
+	})
+	f.handle("DELETE /v1/roster/p_ns_x/roles/moderator", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"person_id": "p_ns_x", "name": "Jo Reid", "roles": []string{"assessor"}, "changed": false})
+	})
+	code, out, errOut := run(t, "roster", "grant", "p_ns_x", "Moderator")
+	if code != 0 || !strings.Contains(out, "Granted the moderator role to Jo Reid (p_ns_x)") || !strings.Contains(out, "Roles: assessor, moderator") {
+		t.Fatalf("grant: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := len(f.requests("PUT", "/v1/roster/p_ns_x/roles/moderator")); n != 1 {
+		t.Errorf("%d grant requests", n)
+	}
+	code, _, errOut = run(t, "roster", "revoke", "p_ns_x", "assessor")
+	if code != exitRefused || !strings.Contains(errOut, "holds 2 open assessments") {
+		t.Errorf("revoke with open work: exit %d, stderr %q", code, errOut)
+	}
+	code, out, errOut = run(t, "roster", "revoke", "p_ns_x", "moderator")
+	if code != 0 || !strings.Contains(out, "does not hold the moderator role: nothing changed") {
+		t.Errorf("revoke, not held: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = run(t, "roster", "grant", "p_ns_x", "moderator", "--json")
+	if code != 0 || !json.Valid([]byte(out)) || !strings.Contains(out, `"changed":true`) {
+		t.Errorf("--json: exit %d, %q", code, out)
 	}
 }
