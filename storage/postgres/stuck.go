@@ -166,13 +166,15 @@ func UnstickHint(reason, who string) string {
 		case RoleApplicant:
 			return "nudge the applicant or extend the deadline"
 		case RoleAdmin:
-			return "allocate an assessor by hand, or add one to the roster"
+			return "allocate an assessor by hand, or grant someone the assessor role (PUT /v1/roster/{person}/roles/assessor; starter roster grant PERSON_ID assessor) and set their tracks"
 		}
 		return "nudge, extend the deadline or reassign"
 	case StuckNoAssessor:
-		return "allocate an assessor by hand, or add or reactivate an assessor for this track on the roster"
+		return "allocate an assessor by hand, or grant someone the assessor role (PUT /v1/roster/{person}/roles/assessor; starter roster grant PERSON_ID assessor) " +
+			"and qualify them for this track (starter roster set), or reactivate an assessor on the roster"
 	case StuckNoModerator:
-		return "add or reactivate a moderator on the roster (not the assessor of this application)"
+		return "grant the moderator role to someone other than this application's assessor, applicant and supporter " +
+			"(PUT /v1/roster/{person}/roles/moderator; starter roster grant PERSON_ID moderator), or reactivate a moderator on the roster"
 	case StuckDormant:
 		return "nudge the applicant, or withdraw the application"
 	case StuckEmailBounced:
