@@ -30,7 +30,9 @@ type DemoPerson struct {
 }
 
 // People returns the demo people of a tenant, one per role (two applicants so that
-// isolation between applicants can be tried).
+// isolation between applicants can be tried, and two moderators: the first is also an
+// assessor and may not moderate her own assessment, so the second, who only moderates, is
+// there for the applications she assessed).
 func People(tenantID string) []DemoPerson {
 	mk := func(key, name string, roles ...string) DemoPerson {
 		return DemoPerson{
@@ -45,6 +47,7 @@ func People(tenantID string) []DemoPerson {
 		mk("supporter", "Sam Rivers", postgres.RoleSupporter),
 		mk("assessor", "Priya Shah", postgres.RoleAssessor),
 		mk("moderator", "Morgan Lee", postgres.RoleModerator, postgres.RoleAssessor),
+		mk("moderator2", "Jordan Reid", postgres.RoleModerator),
 		mk("admin", "Alex Morgan", postgres.RoleAdmin),
 	}
 }
