@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -28,10 +27,31 @@ type AllocateInput struct {
 	AssignmentID  string // the offer's idempotency key
 	Track         award.Track
 	Variant       award.Variant
+	ApplicantID   string            // never allocated (nor the supporter), whoever asks
 	SupporterID   string
 	Excluded      map[string]string // person → why they may not be offered it
 	Prefer        string            // try this person first (resubmission: the same assessor)
-	ByAdmin       string            // an admin allocating Prefer by hand: the rules are theirs to override
+	ByAdmin       string            // an admin allocating Prefer by hand: the rules but the parties' bar are theirs to override
+}
+
+// parties are the application's applicant and supporter, from the journey's input and, for
+// journeys that did not send them, from the application's row: neither may ever hold it.
+func parties(app postgres.Application, applicantID, supporterID string) award.Parties {
+	p := award.Parties{Applicant: applicantID, Supporter: supporterID}
+	if p.Applicant == "" {
+		p.Applicant = app.ApplicantID
+	}
+	if p.Supporter == "" {
+		p.Supporter = app.SupporterID
+	}
+	return p
+}
+
+// errOwnApplication refuses an admin's choice of the applicant or the supporter (the API
+// answers 409); the journey's validator refuses it earlier, this is the last word.
+func errOwnApplication(why string) error {
+	return temporal.NewNonRetryableApplicationError(
+		"the person chosen "+why+": the applicant and the supporter never assess or moderate it", ErrRefused, nil)
 }
 
 // AllocateResult is the choice, the reasons, and who (if anyone) holds the offer.
@@ -45,12 +65,15 @@ type AllocateResult struct {
 // Allocate chooses an assessor by the allocation rules and reserves the offer in PostgreSQL,
 // where the assessor's row is locked: capacity holds however many allocations run at once.
 // If the best candidate filled up meanwhile, the next is tried. A retried activity returns the
-// reservation it already made.
+// reservation it already made. The applicant and the supporter are never chosen: the rules
+// exclude them with their reason, an admin choosing them by hand is refused, and a
+// resubmission's preferred assessor who is one of them goes to the rules.
 func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateResult, error) {
 	app, err := a.DB.Application(ctx, in.TenantID, in.ApplicationID)
 	if err != nil {
 		return AllocateResult{}, err
 	}
+	own := parties(app, in.ApplicantID, in.SupporterID)
 	if done, ok, err := a.existingOffer(ctx, in); ok || err != nil {
 		return done, err
 	}
@@ -71,6 +94,12 @@ func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateRe
 		prior, err := a.DB.CompletedAssessments(ctx, in.TenantID, c.PersonID)
 		return AllocateResult{Allocation: alloc, AssessorID: c.PersonID, AssessorName: c.Name, AssessorPrior: prior}, err
 	}
+	if why := own.Bar(in.Prefer); why != "" {
+		if in.ByAdmin != "" {
+			return AllocateResult{}, errOwnApplication(why)
+		}
+		in.Prefer = ""
+	}
 	if in.Prefer != "" {
 		i := slices.IndexFunc(cands, func(c award.Candidate) bool { return c.PersonID == in.Prefer })
 		if i < 0 {
@@ -87,16 +116,22 @@ func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateRe
 			switch {
 			case err == nil:
 				return res, nil
+			case in.ByAdmin != "" && errors.Is(err, postgres.ErrOwnApplication):
+				return AllocateResult{}, errOwnApplication("is the applicant or the supporter of this application")
+			case in.ByAdmin != "" && errors.Is(err, postgres.ErrNotFound): // the role was removed meanwhile
+				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
+					fmt.Sprintf("%s is not an assessor of this authority", in.Prefer), "NotFound", nil)
 			case in.ByAdmin != "" && (errors.Is(err, postgres.ErrAtCapacity) || errors.Is(err, postgres.ErrInactive)):
 				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
 					fmt.Sprintf("cannot allocate %s: %v", cands[i].Name, err), ErrRefused, nil)
-			case !errors.Is(err, postgres.ErrAtCapacity) && !errors.Is(err, postgres.ErrInactive):
+			case !passOver(err):
 				return AllocateResult{}, err
 			}
 			// The previous assessor is full or gone: allocate by the rules.
 		}
 	}
-	req := award.AllocationRequest{Track: in.Track, Variant: in.Variant, PreviousAssessor: prev, Supporter: in.SupporterID, Excluded: in.Excluded}
+	req := award.AllocationRequest{Track: in.Track, Variant: in.Variant, PreviousAssessor: prev,
+		Applicant: own.Applicant, Supporter: own.Supporter, Excluded: in.Excluded}
 	for range len(cands) + 1 {
 		alloc := award.Allocate(req, cands)
 		if alloc.Chosen == "" {
@@ -107,13 +142,20 @@ func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateRe
 		switch {
 		case errors.Is(err, postgres.ErrAtCapacity):
 			cands[i].Open = max(cands[i].Capacity, award.DefaultAssessorCapacity) // filled up meanwhile
-		case errors.Is(err, postgres.ErrInactive):
-			cands[i].Active = false
+		case passOver(err):
+			cands[i].Active = false // left the roster meanwhile (or the database knows a party we did not)
 		default:
 			return res, err
 		}
 	}
 	return AllocateResult{}, errors.New("allocation did not settle")
+}
+
+// passOver says whether a reservation failed because of the person, who is then passed over:
+// inactive, no longer holding the role (ErrNotFound), or a party of the application.
+func passOver(err error) bool {
+	return errors.Is(err, postgres.ErrInactive) || errors.Is(err, postgres.ErrNotFound) ||
+		errors.Is(err, postgres.ErrOwnApplication) || errors.Is(err, postgres.ErrAtCapacity)
 }
 
 // existingOffer finds the reservation a previous attempt of this activity made.
@@ -160,18 +202,23 @@ type ModeratorInput struct {
 	ApplicationID string
 	AssignmentID  string
 	AssessorID    string // never moderates their own assessment
+	ApplicantID   string // never moderates (nor the supporter)
 	SupporterID   string
 }
 
-// ModeratorResult is the moderator chosen ("" when nobody is available) and why.
+// ModeratorResult is the moderator chosen ("" when nobody is available), why, and why each
+// other moderator was passed over.
 type ModeratorResult struct {
 	ModeratorID string
 	Name        string
 	Reason      string
+	Excluded    []award.Exclusion `json:",omitempty"`
 }
 
-// AssignModerator picks the least-loaded active moderator who is neither the assessor nor the
-// setting's supporter, and records the assignment.
+// AssignModerator chooses a moderator by award.ChooseModerator (never the assessor, the
+// applicant or the supporter; the least loaded of the others) and records the assignment. A
+// moderator who left the roster meanwhile is passed over; a retried activity returns the
+// assignment it already made.
 func (a *Activities) AssignModerator(ctx context.Context, in ModeratorInput) (ModeratorResult, error) {
 	app, err := a.DB.Application(ctx, in.TenantID, in.ApplicationID)
 	if err != nil {
@@ -186,31 +233,29 @@ func (a *Activities) AssignModerator(ctx context.Context, in ModeratorInput) (Mo
 			return ModeratorResult{ModeratorID: as.PersonID, Name: as.PersonName, Reason: "assigned"}, nil
 		}
 	}
-	mods, err := a.DB.Moderators(ctx, in.TenantID)
+	mods, err := a.DB.ModeratorCandidates(ctx, in.TenantID, app.SettingID)
 	if err != nil {
 		return ModeratorResult{}, err
 	}
-	mods = slices.DeleteFunc(mods, func(c award.Candidate) bool {
-		return !c.Active || c.PersonID == in.AssessorID || c.PersonID == in.SupporterID
-	})
-	slices.SortFunc(mods, func(x, y award.Candidate) int {
-		if x.Open != y.Open {
-			return x.Open - y.Open
+	req := award.ModeratorRequest{Parties: parties(app, in.ApplicantID, in.SupporterID), Assessor: in.AssessorID}
+	for range len(mods) + 1 {
+		choice := award.ChooseModerator(req, mods)
+		if choice.Chosen == "" {
+			return ModeratorResult{Reason: choice.Reason, Excluded: choice.Excluded}, nil
 		}
-		if c := x.LastAllocatedAt.Compare(y.LastAllocatedAt); c != 0 {
-			return c
+		i := slices.IndexFunc(mods, func(c award.Candidate) bool { return c.PersonID == choice.Chosen })
+		err := a.DB.Reserve(ctx, postgres.Reservation{ID: in.AssignmentID, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
+			SettingID: app.SettingID, PersonID: choice.Chosen, Role: postgres.RoleModerator})
+		switch {
+		case err == nil:
+			return ModeratorResult{ModeratorID: choice.Chosen, Name: mods[i].Name, Reason: choice.Reason, Excluded: choice.Excluded}, nil
+		case passOver(err):
+			mods[i].Active = false
+		default:
+			return ModeratorResult{}, err
 		}
-		return strings.Compare(x.PersonID, y.PersonID)
-	})
-	if len(mods) == 0 {
-		return ModeratorResult{Reason: "no active moderator other than the assessor"}, nil
 	}
-	m := mods[0]
-	if err := a.DB.Reserve(ctx, postgres.Reservation{ID: in.AssignmentID, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
-		SettingID: app.SettingID, PersonID: m.PersonID, Role: postgres.RoleModerator}); err != nil {
-		return ModeratorResult{}, err
-	}
-	return ModeratorResult{ModeratorID: m.PersonID, Name: m.Name, Reason: fmt.Sprintf("least loaded moderator (%d open)", m.Open)}, nil
+	return ModeratorResult{}, errors.New("the choice of a moderator did not settle")
 }
 
 // CertificateInput is what an award certificate shows.

@@ -50,7 +50,8 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin string) error
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, localWriteOptions), (*activities.Activities).Allocate,
 		activities.AllocateInput{
 			TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, AssignmentID: offerID, Track: j.in.Track,
-			Variant: j.in.Variant, SupporterID: j.in.SupporterID, Excluded: a.Excluded, Prefer: prefer, ByAdmin: byAdmin,
+			Variant: j.in.Variant, ApplicantID: j.in.ApplicantID, SupporterID: j.in.SupporterID, Excluded: a.Excluded,
+			Prefer: prefer, ByAdmin: byAdmin,
 		}).Get(ctx, &res)
 	if err != nil {
 		return err
@@ -148,7 +149,22 @@ func longDate(t time.Time) string { return t.In(london).Format("2 January 2006")
 
 // --- offer replies ---
 
-func (j *journey) validateOfferReply(_ workflow.Context, r OfferReply) error {
+// validateOfferReply is the validator of both replies. Besides checkOfferReply it refuses the
+// applicant or the supporter accepting an offer (one made before they were excluded from
+// allocation): only the validator does, so that histories of accepted replies still replay.
+// Declining stays open to them: it is what they should do.
+func (j *journey) validateOfferReply(ctx workflow.Context, r OfferReply) error {
+	if err := j.checkOfferReply(r); err != nil {
+		return err
+	}
+	if info := workflow.GetCurrentUpdateInfo(ctx); info == nil || info.Name != UpdateDeclineOffer {
+		return j.mayHold(r.Actor, "accept this offer")
+	}
+	return nil
+}
+
+// checkOfferReply: the offer is open and made to the person answering.
+func (j *journey) checkOfferReply(r OfferReply) error {
 	if err := j.needStage("answer an offer", j.st.Stage == StageOffered && j.st.Assessment.Offer != nil); err != nil {
 		return err
 	}
@@ -158,13 +174,36 @@ func (j *journey) validateOfferReply(_ workflow.Context, r OfferReply) error {
 	return nil
 }
 
+// parties are the applicant and the supporter of this application: they never hold it.
+func (j *journey) parties() award.Parties {
+	return award.Parties{Applicant: j.in.ApplicantID, Supporter: j.in.SupporterID}
+}
+
+// mayHold refuses the applicant or the supporter acting as the application's assessor or
+// moderator. Only validators call it: their refusals never enter history, so journeys where
+// an offer reached a party before the rule existed replay as they ran, and go on with an admin
+// reassigning them.
+func (j *journey) mayHold(a Actor, action string) error {
+	var you string
+	switch j.parties().Bar(a.ID) {
+	case award.ReasonApplicant:
+		you = "you are the applicant of this application"
+	case award.ReasonSupporter:
+		you = "you support this setting"
+	default:
+		return nil
+	}
+	return refuse(ErrForbidden, "you cannot %s: %s, and nobody assesses or moderates an application they applied for "+
+		"or support; an admin will reassign it", action, you)
+}
+
 func (j *journey) acceptOffer(ctx workflow.Context, r OfferReply) (Status, error) {
 	unlock, err := j.lock(ctx)
 	if err != nil {
 		return Status{}, err
 	}
 	defer unlock()
-	if err := j.validateOfferReply(ctx, r); err != nil {
+	if err := j.checkOfferReply(r); err != nil {
 		return Status{}, err
 	}
 	a := &j.st.Assessment
@@ -203,7 +242,7 @@ func (j *journey) declineOffer(ctx workflow.Context, r OfferReply) (Status, erro
 		return Status{}, err
 	}
 	defer unlock()
-	if err := j.validateOfferReply(ctx, r); err != nil {
+	if err := j.checkOfferReply(r); err != nil {
 		return Status{}, err
 	}
 	a := &j.st.Assessment
@@ -230,8 +269,8 @@ func (j *journey) validateAllocate(_ workflow.Context, r AllocateRequest) error 
 	if r.AssessorID == "" {
 		return refuse(ErrInvalid, "assessor: required")
 	}
-	if r.AssessorID == j.in.ApplicantID || r.AssessorID == j.in.SupporterID {
-		return refuse(ErrInvalid, "assessor: the applicant or the setting's supporter cannot assess it")
+	if why := j.parties().Bar(r.AssessorID); why != "" {
+		return refuse(ErrInvalid, "assessor: the person chosen %s; nobody assesses an application they applied for or support", why)
 	}
 	return j.needStage("allocate an assessor", j.st.Stage == StageAwaitingAllocation)
 }

@@ -122,7 +122,18 @@ func (j *journey) notifyAdmins(ctx workflow.Context, step, kind string, data ema
 
 // --- the assessor's work ---
 
+// validateRatings is the validator of a draft: checkRatingsRequest, and the applicant or the
+// supporter holding the assessment (from before they were excluded) may not score it. The
+// party rule is the validators' alone, so that histories of accepted updates still replay.
 func (j *journey) validateRatings(_ workflow.Context, r RatingsRequest) error {
+	if err := j.checkRatingsRequest(r); err != nil {
+		return err
+	}
+	return j.mayHold(r.Actor, "assess this application")
+}
+
+// checkRatingsRequest: the allocated assessor, in the assessment stage, with known ratings.
+func (j *journey) checkRatingsRequest(r RatingsRequest) error {
 	a := &j.st.Assessment
 	if err := j.needStage("score the assessment", j.st.Stage == StageAssessment); err != nil {
 		return err
@@ -141,9 +152,17 @@ func (j *journey) validateRatings(_ workflow.Context, r RatingsRequest) error {
 	return nil
 }
 
-// validateSubmitAssessment also needs every standard of the target level rated and feedback.
-func (j *journey) validateSubmitAssessment(ctx workflow.Context, r RatingsRequest) error {
-	if err := j.validateRatings(ctx, r); err != nil {
+// validateSubmitAssessment: checkSubmitAssessment, and never by the applicant or the supporter.
+func (j *journey) validateSubmitAssessment(_ workflow.Context, r RatingsRequest) error {
+	if err := j.checkSubmitAssessment(r); err != nil {
+		return err
+	}
+	return j.mayHold(r.Actor, "assess this application")
+}
+
+// checkSubmitAssessment also needs every standard of the target level rated and feedback.
+func (j *journey) checkSubmitAssessment(r RatingsRequest) error {
+	if err := j.checkRatingsRequest(r); err != nil {
 		return err
 	}
 	if err := j.checkRatings(r.Ratings, true); err != nil {
@@ -156,8 +175,8 @@ func (j *journey) validateSubmitAssessment(ctx workflow.Context, r RatingsReques
 }
 
 // saveRatings keeps a draft of the assessment.
-func (j *journey) saveRatings(ctx workflow.Context, r RatingsRequest) (Status, error) {
-	if err := j.validateRatings(ctx, r); err != nil {
+func (j *journey) saveRatings(_ workflow.Context, r RatingsRequest) (Status, error) {
+	if err := j.checkRatingsRequest(r); err != nil {
 		return Status{}, err
 	}
 	a := &j.st.Assessment
@@ -175,7 +194,7 @@ func (j *journey) submitAssessment(ctx workflow.Context, r RatingsRequest) (Stat
 		return Status{}, err
 	}
 	defer unlock()
-	if err := j.validateSubmitAssessment(ctx, r); err != nil {
+	if err := j.checkSubmitAssessment(r); err != nil {
 		return Status{}, err
 	}
 	a := &j.st.Assessment
@@ -226,7 +245,8 @@ func (j *journey) submitAssessment(ctx workflow.Context, r RatingsRequest) (Stat
 	return j.status(), nil
 }
 
-// assignModerator finds a moderator (never the assessor) and asks them to review.
+// assignModerator finds a moderator (never the assessor, the applicant or the supporter) and
+// asks them to review.
 func (j *journey) assignModerator() error {
 	a := &j.st.Assessment
 	m := a.Moderation
@@ -234,7 +254,7 @@ func (j *journey) assignModerator() error {
 	id := fmt.Sprintf("%s/moderation/%d", j.in.ApplicationID, a.Round)
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, localWriteOptions), (*activities.Activities).AssignModerator,
 		activities.ModeratorInput{TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, AssignmentID: id,
-			AssessorID: a.AssessorID, SupporterID: j.in.SupporterID}).Get(j.ctx, &res)
+			AssessorID: a.AssessorID, ApplicantID: j.in.ApplicantID, SupporterID: j.in.SupporterID}).Get(j.ctx, &res)
 	if err != nil {
 		return err
 	}
@@ -277,7 +297,17 @@ func (j *journey) requestModeration(_ workflow.Context, now time.Time) {
 
 // --- the moderator's decision ---
 
+// validateModerate: checkModerate, and never by the applicant or the supporter (a validator's
+// rule only, as in validateRatings).
 func (j *journey) validateModerate(_ workflow.Context, r ModerateRequest) error {
+	if err := j.checkModerate(r); err != nil {
+		return err
+	}
+	return j.mayHold(r.Actor, "moderate this application")
+}
+
+// checkModerate: the assigned moderator, not the assessor, with a complete decision.
+func (j *journey) checkModerate(r ModerateRequest) error {
 	a := &j.st.Assessment
 	if err := j.needStage("moderate", j.st.Stage == StageModeration && a.Moderation != nil && a.Moderation.DueAt != nil && a.Moderation.Outcome == ""); err != nil {
 		return err
@@ -316,7 +346,7 @@ func (j *journey) moderate(ctx workflow.Context, r ModerateRequest) (Status, err
 		return Status{}, err
 	}
 	defer unlock()
-	if err := j.validateModerate(ctx, r); err != nil {
+	if err := j.checkModerate(r); err != nil {
 		return Status{}, err
 	}
 	a := &j.st.Assessment

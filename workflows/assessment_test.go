@@ -310,6 +310,9 @@ func TestOfferTimeoutsThenNoEligibleAssessorThenAllocationByHand(t *testing.T) {
 	supporterAsAssessor := h.updateAt(byHandAt-time.Minute, workflows.UpdateAllocate, func() any {
 		return workflows.AllocateRequest{Actor: adminA, AssessorID: supporter}
 	})
+	applicantAsAssessor := h.updateAt(byHandAt-30*time.Second, workflows.UpdateAllocate, func() any {
+		return workflows.AllocateRequest{Actor: adminA, AssessorID: applicant}
+	})
 	byHand := h.updateAt(byHandAt, workflows.UpdateAllocate, func() any {
 		return workflows.AllocateRequest{Actor: adminA, AssessorID: cat, Reason: "cat has room"}
 	})
@@ -349,9 +352,11 @@ func TestOfferTimeoutsThenNoEligibleAssessorThenAllocationByHand(t *testing.T) {
 	require.Contains(t, flagged.Flags, workflows.FlagNoAssessor)
 	require.True(t, flagged.Assessment.NoAssessor)
 
-	// Only an admin allocates by hand, never to the supporter; then the offer goes to cat.
+	// Only an admin allocates by hand, never to the supporter or the applicant; then the offer
+	// goes to cat.
 	requireRejected(t, notAdmin, workflows.ErrForbidden, "only an admin")
-	requireRejected(t, supporterAsAssessor, workflows.ErrInvalid, "supporter")
+	requireRejected(t, supporterAsAssessor, workflows.ErrInvalid, "assessor: the person chosen supports this setting")
+	requireRejected(t, applicantAsAssessor, workflows.ErrInvalid, "assessor: the person chosen is the applicant of this application")
 	requireDone(t, byHand)
 	st := byHand.value.(workflows.Status)
 	require.Equal(t, workflows.StageOffered, st.Stage)
@@ -361,6 +366,10 @@ func TestOfferTimeoutsThenNoEligibleAssessorThenAllocationByHand(t *testing.T) {
 	last := h.lastAllocation()
 	require.Equal(t, cat, last.Prefer)
 	require.Equal(t, admin, last.ByAdmin)
+	for _, a := range h.allocations {
+		require.Equal(t, applicant, a.ApplicantID, "every allocation knows whom never to offer it")
+		require.Equal(t, supporter, a.SupporterID)
+	}
 	require.Equal(t, offer3, last.AssignmentID)
 	offered := auditLines(h.records, "assessor_offered")
 	require.Equal(t, admin, offered[len(offered)-1].Actor)
@@ -1041,4 +1050,101 @@ func TestWithdrawalReleasesTheAssignments(t *testing.T) {
 			require.Empty(t, auditLines(h.records, "offer_expired"), "no timer fires after withdrawal")
 		})
 	}
+}
+
+// --- the applicant and the supporter never hold the application ---
+
+// An offer that reached the applicant or the supporter (made before allocation excluded them;
+// the Allocate mock offers whoever is on its roster) may be declined but not accepted; the
+// next candidate is offered it at once.
+func TestAPartyMayDeclineButNotAcceptAnOffer(t *testing.T) {
+	for _, party := range []struct{ id, says string }{
+		{applicant, "you are the applicant of this application"},
+		{supporter, "you support this setting"},
+	} {
+		t.Run(party.id, func(t *testing.T) {
+			h := newHarness(t)
+			h.roster = []string{party.id, ann}
+			in := input(award.VariantPrimary)
+			_, s := h.submitPortfolio(in, time.Hour, award.Bronze)
+			accepted := h.updateAt(s+time.Hour, workflows.UpdateAcceptOffer, func() any {
+				return workflows.OfferReply{Actor: assessorA(party.id)}
+			})
+			declined := h.updateAt(s+2*time.Hour, workflows.UpdateDeclineOffer, func() any {
+				return workflows.OfferReply{Actor: assessorA(party.id), Reason: "my own setting"}
+			})
+			after := h.statusAt(s + 3*time.Hour)
+			h.withdrawAt(s + day)
+			h.run(in)
+
+			requireRejected(t, accepted, workflows.ErrForbidden, "you cannot accept this offer: "+party.says)
+			requireDone(t, declined)
+			require.Equal(t, workflows.StageOffered, after.Stage)
+			require.Equal(t, ann, after.Assessment.Offer.PersonID)
+			require.Equal(t, []string{party.id, ann}, tos(h.sent("assessor_offer")))
+			require.Nil(t, recordWith(h.records, "offer_accepted"))
+		})
+	}
+}
+
+// A journey whose assessment or moderation a party already holds (from before the rule, as
+// continue-as-new carries it) refuses their ratings and their moderation; an admin reassigns
+// it, and allocation goes on without them.
+func TestAPartyHoldingTheWorkCannotAssessOrModerateIt(t *testing.T) {
+	t.Run("assessment", func(t *testing.T) {
+		h := newHarness(t)
+		h.roster = []string{ann}
+		in := input(award.VariantPrimary)
+		submitted, due, accepted := h.start.Add(-3*day), workCal.Add(h.start, 20), h.start.Add(-day)
+		in.State = &workflows.State{
+			Stage: workflows.StageAssessment, Seq: 40, RegisteredAt: h.start.Add(-100 * day), LastActivityAt: submitted,
+			TargetLevel: award.Bronze, SubmittedAt: &submitted, Flags: []string{},
+			Assessment: workflows.Assessment{AssessorID: applicant, AssessorName: "Asha", AssignmentID: offer1,
+				AssessorPrior: 5, AcceptedAt: &accepted, DueAt: &due, Round: 1, Offers: 1},
+		}
+		ratings := ratingsAt(in, award.Bronze, award.Bronze, nil)
+		saved := h.updateAt(time.Hour, workflows.UpdateSaveRatings, func() any {
+			return workflows.RatingsRequest{Actor: assessorA(applicant), Ratings: ratings}
+		})
+		sent := h.updateAt(2*time.Hour, workflows.UpdateSubmitAssess, func() any {
+			return workflows.RatingsRequest{Actor: assessorA(applicant), Ratings: ratings, Feedback: "all good"}
+		})
+		reassigned := h.updateAt(3*time.Hour, workflows.UpdateReassign, func() any {
+			return workflows.ReassignRequest{Actor: adminA, Reason: "the applicant cannot assess their own application"}
+		})
+		after := h.statusAt(4 * time.Hour)
+		h.withdrawAt(day)
+		h.run(in)
+
+		requireRejected(t, saved, workflows.ErrForbidden, "you cannot assess this application: you are the applicant of this application")
+		requireRejected(t, sent, workflows.ErrForbidden, "you cannot assess this application")
+		require.Nil(t, recordWith(h.records, "assessment_submitted"))
+		requireDone(t, reassigned)
+		require.Equal(t, workflows.StageOffered, after.Stage)
+		require.Equal(t, ann, after.Assessment.Offer.PersonID)
+		require.Contains(t, h.lastAllocation().Excluded, applicant)
+	})
+	t.Run("moderation", func(t *testing.T) {
+		h := newHarness(t)
+		in := input(award.VariantPrimary)
+		submitted, accepted, assessed := h.start.Add(-10*day), h.start.Add(-8*day), h.start.Add(-day)
+		due := workCal.Add(h.start, 5)
+		in.State = &workflows.State{
+			Stage: workflows.StageModeration, Seq: 50, RegisteredAt: h.start.Add(-100 * day), LastActivityAt: assessed,
+			TargetLevel: award.Bronze, SubmittedAt: &submitted, Flags: []string{},
+			Assessment: workflows.Assessment{AssessorID: ann, AssessorName: "Assessor " + ann, AssignmentID: offer1,
+				AssessorPrior: 1, AcceptedAt: &accepted, AssessedAt: &assessed, Round: 1, Offers: 1,
+				Ratings: ratingsAt(in, award.Bronze, award.Bronze, nil), Feedback: "f", Recommended: award.Bronze,
+				Moderation: &workflows.Moderation{Required: true, Reasons: []string{"assessor's first 3 assessments (this is number 2)"},
+					ModeratorID: supporter, Name: "Sam", AssignmentID: "app_test/moderation/1", RequestedAt: &assessed, DueAt: &due}},
+		}
+		confirmed := h.updateAt(time.Hour, workflows.UpdateModerate, func() any {
+			return workflows.ModerateRequest{Actor: moderatorA(supporter), Decision: workflows.ModerationConfirm}
+		})
+		h.withdrawAt(day)
+		h.run(in)
+
+		requireRejected(t, confirmed, workflows.ErrForbidden, "you cannot moderate this application: you support this setting")
+		require.Nil(t, recordWith(h.records, "moderated"))
+	})
 }

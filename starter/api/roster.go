@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -164,4 +165,44 @@ func rosterFail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		fail(w, r, err)
 	}
+}
+
+// roleView is a person's roles after PUT or DELETE /v1/roster/{person}/roles/{role}.
+type roleView struct {
+	PersonID string   `json:"person_id"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+	Changed  bool     `json:"changed"` // false: the person already had (or lacked) the role
+}
+
+// grantRole is PUT /v1/roster/{person}/roles/{role}: an admin gives a person of their
+// authority the assessor or moderator role (audited; idempotent). Holding a role never lets
+// anyone assess or moderate an application they applied for or support.
+func (s *Server) grantRole(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	s.changeRole(w, r, me, s.DB.GrantRole)
+}
+
+// revokeRole is DELETE /v1/roster/{person}/roles/{role}. It is refused (409) while the person
+// holds open work in that role: reassign it first, or pause them with active=false.
+func (s *Server) revokeRole(w http.ResponseWriter, r *http.Request, me postgres.Person) {
+	s.changeRole(w, r, me, s.DB.RevokeRole)
+}
+
+func (s *Server) changeRole(w http.ResponseWriter, r *http.Request, me postgres.Person,
+	change func(ctx context.Context, tenantID, personID, role, actor string) (postgres.RoleChange, error)) {
+	if err := adminOnly(me); err != nil {
+		fail(w, r, err)
+		return
+	}
+	c, err := change(r.Context(), me.TenantID, r.PathValue("person"), r.PathValue("role"), me.ID)
+	var open *postgres.OpenWorkError
+	switch {
+	case errors.As(err, &open):
+		fail(w, r, problem{Status: http.StatusConflict, Type: "open-work", Title: "Work still held", Detail: open.Error()})
+		return
+	case err != nil:
+		rosterFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, roleView{PersonID: c.Person.ID, Name: c.Person.Name, Roles: c.Person.Roles, Changed: c.Changed})
 }
