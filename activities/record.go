@@ -26,6 +26,9 @@ type Evidence struct {
 	RemovedAt   *time.Time `json:"removed_at,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	CarriedFrom string     `json:"carried_from,omitempty"` // the application whose portfolio it came from (same object)
+	// Staged: the upload link writes a staging key and confirm moves checked bytes to
+	// ObjectKey (see UploadKey). False for items declared before staging existed.
+	Staged bool `json:"staged,omitempty"`
 }
 
 // Evidence states.

@@ -120,7 +120,8 @@ type Upload struct {
 //   - "filename": empty, a path (contains / or \, or is . or ..), control
 //     characters, not valid UTF-8, or longer than 255 bytes;
 //   - "size": negative, empty (0 bytes) or larger than MaxFileBytes;
-//   - "portfolio": portfolioBytes+Size would exceed MaxPortfolioBytes;
+//   - "portfolio": portfolioBytes+Size would exceed MaxPortfolioBytes (portfolioBytes
+//     counts every file held or on its way: confirmed and declared-but-unconfirmed);
 //   - "content_type": missing, malformed or not in AllowedTypes (the allowed
 //     types are listed), or the filename's extension does not match it (for
 //     a type this package does not know, any extension is accepted);
@@ -145,7 +146,7 @@ func (l UploadLimits) Check(u Upload, portfolioBytes int64) error {
 	}
 	if l.MaxPortfolioBytes > 0 && portfolioBytes > l.MaxPortfolioBytes-u.Size {
 		free := max(l.MaxPortfolioBytes-portfolioBytes, 0)
-		return inputErr("portfolio", "adding file %q (%s) would take the portfolio over its limit of %s: it already holds %s, leaving %s free; remove some evidence first",
+		return inputErr("portfolio", "adding file %q (%s) would take the portfolio over its limit of %s: it already holds %s (counting files declared but not yet confirmed), leaving %s free; remove some evidence first",
 			u.Filename, formatMB(u.Size, true), formatMB(l.MaxPortfolioBytes, false), formatMB(portfolioBytes, true), formatMB(free, false))
 	}
 	if err := l.checkType(u); err != nil {

@@ -16,6 +16,7 @@ const (
 	ErrNotUploaded      = "NotUploaded"      // confirm before the bytes arrived
 	ErrChecksumMismatch = "ChecksumMismatch" // stored bytes differ from the declaration
 	ErrSizeMismatch     = "SizeMismatch"
+	ErrTypeMismatch     = "TypeMismatch" // the bytes are not of the declared type (names both)
 )
 
 func refuse(kind, format string, args ...any) error {

@@ -118,14 +118,31 @@ func (j *journey) validateAddEvidence(_ workflow.Context, r AddEvidenceRequest) 
 	if err := j.needStage("add evidence", j.st.Stage.acceptsEvidence()); err != nil {
 		return err
 	}
+	// Files declared but not yet confirmed count towards the portfolio's limit, so that
+	// uploads nobody confirms cannot fill the store.
+	return j.checkDeclaration(r, j.heldBytes())
+}
+
+// checkDeclaration checks a declaration against the tenant's limits, for a portfolio that
+// already holds portfolioBytes, and its standards against the framework.
+func (j *journey) checkDeclaration(r AddEvidenceRequest, portfolioBytes int64) error {
 	// mime.ParseMediaType ranges over a map internally, but its result does not depend on the
 	// order, so the check is deterministic.
 	//workflowcheck:ignore
 	if err := j.in.Limits.Check(award.Upload{Filename: r.Filename, Size: r.Size, ContentType: r.ContentType, SHA256: r.SHA256},
-		j.portfolioBytes()); err != nil {
+		portfolioBytes); err != nil {
 		return refuse(ErrInvalid, "%s", err.Error())
 	}
 	return j.checkStandards(r.Standards)
+}
+
+// uploadsStaged says whether this journey's new evidence uploads go through staging: the
+// link writes a staging key, confirm checks the store's own checksum and the real type and
+// then moves the bytes to a key no link can write, and declared files count towards the
+// portfolio limit. Journeys that declared evidence before this change keep the earlier way
+// for as long as they run, so that their histories replay.
+func (j *journey) uploadsStaged(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "evidence-staging", workflow.DefaultVersion, 1) >= 1
 }
 
 func (j *journey) checkStandards(codes []string) error {
@@ -150,7 +167,20 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 		return activities.Evidence{}, err
 	}
 	defer unlock()
-	if err := j.validateAddEvidence(ctx, r); err != nil {
+	// The state may have moved on while this waited for the lock: check again, by the rule
+	// this journey's version follows.
+	staged := j.uploadsStaged(ctx)
+	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+		return activities.Evidence{}, err
+	}
+	if err := j.needStage("add evidence", j.st.Stage.acceptsEvidence()); err != nil {
+		return activities.Evidence{}, err
+	}
+	held := j.confirmedBytes()
+	if staged {
+		held = j.heldBytes()
+	}
+	if err := j.checkDeclaration(r, held); err != nil {
 		return activities.Evidence{}, err
 	}
 	id := j.newEvidenceID(ctx)
@@ -158,7 +188,7 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 		ID: id, ObjectKey: EvidenceObjectKey(j.in.TenantID, j.in.ApplicationID, id),
 		Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: strings.ToLower(r.SHA256),
 		Standards: dedupe(r.Standards), Note: r.Note, State: activities.EvidencePending,
-		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx),
+		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx), Staged: staged,
 	}
 	j.st.Evidence = append(j.st.Evidence, item)
 	j.touch(ctx)
@@ -189,21 +219,23 @@ func (j *journey) validateConfirm(_ workflow.Context, r EvidenceRequest) error {
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return err
 	}
+	_, it := j.item(r.EvidenceID)
+	if it != nil && it.State == activities.EvidenceConfirmed {
+		return nil // a retried confirm: the handler answers with the item as it is
+	}
 	if err := j.needStage("confirm evidence", j.st.Stage.acceptsEvidence()); err != nil {
 		return err
 	}
-	_, it := j.item(r.EvidenceID)
 	if it == nil {
 		return refuse(ErrNotFound, "no evidence %q in this application", r.EvidenceID)
-	}
-	if it.State != activities.EvidencePending {
-		return refuse(ErrWrongStage, "evidence %q is already confirmed", r.EvidenceID)
 	}
 	return nil
 }
 
-// confirmEvidence trusts the bytes in storage, not the client: it reads the object back and
-// compares size and SHA-256 with the declaration before the item joins the portfolio.
+// confirmEvidence trusts the bytes in storage, not the client: the item joins the portfolio
+// only once storage holds exactly the declared bytes. Confirming an item that is already
+// confirmed is a success that changes nothing (a person may retry after a timeout that hid
+// the first confirm's success); its bytes cannot have changed since.
 func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (activities.Evidence, error) {
 	unlock, err := j.lock(ctx)
 	if err != nil {
@@ -214,6 +246,15 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 		return activities.Evidence{}, err
 	}
 	_, it := j.item(r.EvidenceID)
+	if it.State == activities.EvidenceConfirmed {
+		if !j.uploadsStaged(ctx) {
+			return activities.Evidence{}, refuse(ErrWrongStage, "evidence %q is already confirmed", r.EvidenceID)
+		}
+		return *it, nil
+	}
+	if it.Staged {
+		return j.confirmStaged(ctx, r, it)
+	}
 	var got activities.VerifyResult
 	actx := workflow.WithActivityOptions(ctx, verifyOptions)
 	if err := workflow.ExecuteActivity(actx, (*activities.Activities).VerifyEvidence, activities.VerifyInput{
@@ -230,15 +271,58 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 		j.discardUpload(ctx, it.ObjectKey)
 		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; upload it again", got.SHA256, it.SHA256)
 	}
-	if total := j.portfolioBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
+	if total := j.confirmedBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
 		return activities.Evidence{}, refuse(ErrInvalid, "the portfolio would exceed its limit of %d MB", j.in.Limits.MaxPortfolioBytes/1_000_000)
 	}
+	return j.markConfirmed(ctx, r, it, nil)
+}
+
+// confirmStaged checks a staged upload (the store's own size and SHA-256, the real type from
+// the first bytes) and has it moved to the item's final key (activities.ConfirmUpload). Its
+// bytes already count towards the portfolio limit, since it was declared.
+func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence) (activities.Evidence, error) {
+	var got activities.ConfirmResult
+	actx := workflow.WithActivityOptions(ctx, verifyOptions)
+	if err := workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, activities.ConfirmInput{
+		ObjectKey: it.ObjectKey, Filename: it.Filename, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType,
+	}).Get(actx, &got); err != nil {
+		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; evidence %q is still pending: try confirming again shortly", it.ID)
+	}
+	switch got.Outcome {
+	case activities.UploadConfirmed:
+		return j.markConfirmed(ctx, r, it, map[string]any{"type": got.SniffedType})
+	case activities.UploadMissing:
+		return activities.Evidence{}, refuse(ErrNotUploaded, "evidence %q has not been uploaded yet (or its upload expired): PUT the file to the upload link first", it.ID)
+	case activities.UploadSizeMismatch:
+		return activities.Evidence{}, refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; it was deleted: upload it again", got.Size, it.Size)
+	case activities.UploadChecksumMismatch:
+		stored := got.SHA256
+		if stored == "" {
+			stored = "unknown (storage recorded none)"
+		}
+		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; it was deleted: upload it again", stored, it.SHA256)
+	case activities.UploadTypeMismatch:
+		msg := "the uploaded file is not of its declared type " + it.ContentType
+		if err := award.CheckContent(it.Filename, it.ContentType, got.SniffedType); err != nil {
+			msg = err.Error()
+		}
+		return activities.Evidence{}, refuse(ErrTypeMismatch, "%s; it was deleted", msg)
+	default:
+		return activities.Evidence{}, refuse("Unavailable", "storage gave an unexpected answer (%q) about evidence %q; it is still pending: try confirming again shortly", got.Outcome, it.ID)
+	}
+}
+
+// markConfirmed records that an item's bytes were checked.
+func (j *journey) markConfirmed(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence, extra map[string]any) (activities.Evidence, error) {
 	now := workflow.Now(ctx)
 	it.State = activities.EvidenceConfirmed
 	it.ConfirmedAt = &now
 	j.touch(ctx)
-	err = j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed",
-		Detail: map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}})
+	detail := map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}
+	for k, v := range extra {
+		detail[k] = v
+	}
+	err := j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed", Detail: detail})
 	return *it, err
 }
 
@@ -312,7 +396,11 @@ func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error 
 	removed.RemovedAt = &now
 	j.st.Evidence = slices.Delete(j.st.Evidence, i, i+1)
 	if removed.CarriedFrom == "" { // a carried item's object belongs to the earlier portfolio
-		j.discardUpload(ctx, removed.ObjectKey)
+		key := removed.ObjectKey
+		if it.State == activities.EvidencePending {
+			key = removed.UploadKey() // a staged upload has not reached its final key
+		}
+		j.discardUpload(ctx, key)
 	}
 	j.touch(ctx)
 	return j.record(ctx, []activities.Evidence{removed}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_removed",
@@ -432,10 +520,23 @@ func (j *journey) withdraw(ctx workflow.Context, r WithdrawRequest) (Status, err
 
 // --- reads ---
 
-func (j *journey) portfolioBytes() int64 {
+// confirmedBytes is the size of the portfolio's confirmed evidence.
+func (j *journey) confirmedBytes() int64 {
 	var n int64
 	for _, e := range j.st.Evidence {
 		if e.State == activities.EvidenceConfirmed {
+			n += e.Size
+		}
+	}
+	return n
+}
+
+// heldBytes is the size of every file the portfolio holds or has been promised: confirmed
+// evidence and files declared but not yet confirmed (their uploads take space in storage).
+func (j *journey) heldBytes() int64 {
+	var n int64
+	for _, e := range j.st.Evidence {
+		if e.State == activities.EvidenceConfirmed || e.State == activities.EvidencePending {
 			n += e.Size
 		}
 	}
@@ -485,7 +586,7 @@ func (j *journey) status() Status {
 		ApplicationID: j.in.ApplicationID, TenantID: j.in.TenantID, SettingReference: j.in.SettingReference,
 		SettingName: j.in.SettingName, Track: j.in.Track, Variant: j.in.Variant, Framework: fw, Stage: st.Stage,
 		Next: j.next(), RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev,
-		PortfolioBytes: j.portfolioBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
+		PortfolioBytes: j.confirmedBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
 		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags,
 		Assessment: j.assessmentView(), Previous: j.in.Previous, Lifecycle: j.lifecycleView(),
 	}

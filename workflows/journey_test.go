@@ -123,6 +123,24 @@ func newHarness(t *testing.T) *harness {
 			defer h.mu.Unlock()
 			return h.stored[in.ObjectKey], nil
 		})
+	h.env.OnActivity(acts.ConfirmUpload, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ConfirmInput) (activities.ConfirmResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			got := h.stored[in.ObjectKey]
+			res := activities.ConfirmResult{Size: got.Size, SHA256: got.SHA256, SniffedType: in.ContentType}
+			switch {
+			case !got.Uploaded:
+				res.Outcome = activities.UploadMissing
+			case got.Size != in.Size:
+				res.Outcome = activities.UploadSizeMismatch
+			case got.SHA256 != in.SHA256:
+				res.Outcome = activities.UploadChecksumMismatch
+			default:
+				res.Outcome = activities.UploadConfirmed
+			}
+			return res, nil
+		})
 	h.env.OnActivity(acts.DeleteObject, mock.Anything, mock.Anything).Return(nil)
 	return h
 }

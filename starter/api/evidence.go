@@ -21,6 +21,7 @@ type addEvidenceRequest struct {
 
 // addEvidence declares a file; the journey checks it against the limits, and the answer
 // carries a presigned PUT so the bytes go straight to object storage, never through the API.
+// The client must send the answer's upload.headers as they are: they are signed.
 func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, me postgres.Person) {
 	app, err := s.application(r, me, canAct)
 	if err != nil {
@@ -41,7 +42,9 @@ func (s *Server) addEvidence(w http.ResponseWriter, r *http.Request, me postgres
 		fail(w, r, err)
 		return
 	}
-	up, err := s.Objects.PresignPut(r.Context(), item.ObjectKey, item.ContentType, s.Settings.UploadLinkTTL)
+	// The link writes the item's upload key (a staging key, for items that go through staging)
+	// and binds the declared size and SHA-256: storage refuses any other bytes.
+	up, err := s.Objects.PresignPut(r.Context(), item.UploadKey(), item.ContentType, item.Size, item.SHA256, s.Settings.UploadLinkTTL)
 	if err != nil {
 		fail(w, r, err)
 		return

@@ -121,6 +121,8 @@ func refusal(e *temporal.ApplicationError) problem {
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "checksum-mismatch", "Checksum mismatch"
 	case workflows.ErrSizeMismatch:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "size-mismatch", "Size mismatch"
+	case workflows.ErrTypeMismatch:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "type-mismatch", "File type mismatch"
 	case workflows.ErrInvalid:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "invalid", "Invalid input"
 	case activities.ErrRefused:

@@ -54,43 +54,19 @@ func Open(cfg Config) (*Store, error) {
 	return &Store{client: c, bucket: cfg.Bucket}, nil
 }
 
-// EnsureBucket creates the bucket if it is missing.
+// EnsureBucket creates the bucket if it is missing and makes sure unconfirmed uploads expire
+// (stagingLifecycle); both steps are idempotent, so every start of the product runs them.
 func (s *Store) EnsureBucket(ctx context.Context) error {
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	if err != nil {
 		return fmt.Errorf("checking bucket %q: %w", s.bucket, err)
 	}
-	if ok {
-		return nil
+	if !ok {
+		if err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{}); err != nil {
+			return fmt.Errorf("creating bucket %q: %w", s.bucket, err)
+		}
 	}
-	if err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{}); err != nil {
-		return fmt.Errorf("creating bucket %q: %w", s.bucket, err)
-	}
-	return nil
-}
-
-// PresignedUpload is what a client needs to PUT one object straight into storage.
-type PresignedUpload struct {
-	Method    string            `json:"method"`
-	URL       string            `json:"url"`
-	Headers   map[string]string `json:"headers"`
-	ExpiresAt time.Time         `json:"expires_at"`
-}
-
-// PresignPut returns a link that lets its holder PUT exactly one object (this key) until it expires.
-func (s *Store) PresignPut(ctx context.Context, key, contentType string, ttl time.Duration) (PresignedUpload, error) {
-	hdr := http.Header{}
-	hdr.Set("Content-Type", contentType)
-	u, err := s.client.PresignHeader(ctx, http.MethodPut, s.bucket, key, ttl, nil, hdr)
-	if err != nil {
-		return PresignedUpload{}, fmt.Errorf("presigning upload: %w", err)
-	}
-	return PresignedUpload{
-		Method:    http.MethodPut,
-		URL:       u.String(),
-		Headers:   map[string]string{"Content-Type": contentType},
-		ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Second),
-	}, nil
+	return s.ensureStagingExpiry(ctx)
 }
 
 // PresignGet returns a short-lived download link for one object, offered under filename.
