@@ -70,7 +70,8 @@ type RecordInput struct {
 	Audit          []Audit
 }
 
-// Record writes one step of a journey in one transaction.
+// Record writes one step of a journey in one transaction. A retry of a lost connection or a
+// timeout is safe (the step's Seq makes it idempotent); a refusal of the data is not retried.
 func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 	change := postgres.Change{Projection: &postgres.Projection{
 		ApplicationID: in.ApplicationID, TenantID: in.TenantID, Seq: in.Seq, Stage: in.Stage, Active: in.Active,
@@ -93,7 +94,9 @@ func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 			DedupeKey: auditKey(in.ApplicationID, in.Seq, i), At: in.At,
 		})
 	}
-	return a.DB.Record(ctx, change)
+	// Data the database refuses (text holding NUL, a broken constraint) fails for good instead
+	// of being retried for ever while the journey's lock is held.
+	return AsDataFailure(a.DB.Record(ctx, change))
 }
 
 func auditKey(app string, seq int64, i int) string {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 
+	"awardengine/activities"
 	"awardengine/storage/postgres"
 	"awardengine/workflows"
 )
@@ -31,8 +32,11 @@ type problemStore interface {
 
 // ProblemRecorder is a worker interceptor that keeps the activity_problems table: a row when
 // an attempt fails from the third attempt on, gone once the activity succeeds (or fails for
-// good, when there is nothing left to unstick). Its own errors are logged and never change
-// the activity's outcome.
+// good, when there is nothing left to unstick). A data error is the exception: it turns the
+// database's refusal of an activity's data into a non-retryable failure (activities.ErrData),
+// so that no activity retries it for ever, and records it at once as failed for good, because
+// only a person can fix the data. Its own errors are logged and never change the activity's
+// outcome.
 type ProblemRecorder struct {
 	interceptor.WorkerInterceptorBase
 	store problemStore
@@ -59,6 +63,7 @@ type problemInbound struct {
 
 func (a *problemInbound) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	res, err := a.Next.ExecuteActivity(ctx, in)
+	err = activities.AsDataFailure(err)
 	info := activity.GetInfo(ctx)
 	if info.IsLocalActivity || info.WorkflowExecution.ID == "" {
 		return res, err // only a workflow's (non-local) activities are pending in Temporal
@@ -71,14 +76,23 @@ func (a *problemInbound) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 		}
 	case errors.Is(ctx.Err(), context.Canceled):
 		// Cancelled with its workflow (or the worker stopping): not a failure of the step.
+	case isDataFailure(err):
+		// Nothing will retry it and nothing fixes it by itself: listed at once, for good.
+		a.r.record(ctx, info, err, true)
 	case finalAttempt(info, err):
 		if info.Attempt > ProblemThreshold {
 			a.r.clear(ctx, info) // nothing will retry it: the workflow handles the failure
 		}
 	case info.Attempt >= ProblemThreshold:
-		a.r.record(ctx, info, err)
+		a.r.record(ctx, info, err, false)
 	}
 	return res, err
+}
+
+// isDataFailure says whether err is an activity's data refused by the database.
+func isDataFailure(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == activities.ErrData
 }
 
 // finalAttempt says whether Temporal will not retry after this failure.
@@ -102,14 +116,14 @@ func finalAttempt(info activity.Info, err error) bool {
 	return false
 }
 
-func (r *ProblemRecorder) record(ctx context.Context, info activity.Info, failure error) {
+func (r *ProblemRecorder) record(ctx context.Context, info activity.Info, failure error, forGood bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), problemWriteTimeout)
 	defer cancel()
 	appID, tenant := owner(info.WorkflowExecution.ID)
 	err := r.store.RecordActivityProblem(ctx, postgres.ActivityProblem{
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, ActivityID: info.ActivityID,
 		ApplicationID: appID, TenantID: tenant, ActivityType: info.ActivityType.Name, Attempt: int(info.Attempt),
-		LastError: failure.Error(), ScheduledAt: info.ScheduledTime, FailedAt: time.Now(),
+		LastError: failure.Error(), ScheduledAt: info.ScheduledTime, FailedAt: time.Now(), FailedForGood: forGood,
 	})
 	if err != nil {
 		r.log.Warn("recording a failing activity for the stuck list", "workflow_id", info.WorkflowExecution.ID,

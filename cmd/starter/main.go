@@ -51,10 +51,10 @@ func serve(ctx context.Context) error {
 		}
 		verifier = &webhook.Verifier{Key: key}
 	}
-	srv := &http.Server{Addr: cfg.HTTPAddr, ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
+	srv := api.NewHTTPServer(cfg.HTTPAddr, (&api.Server{
 		DB: deps.DB, Temporal: deps.Temporal, Namespace: cfg.TemporalNamespace, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
 		TemporalUI: cfg.TemporalUIURL,
-	}).Handler()}
+	}).Handler())
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)

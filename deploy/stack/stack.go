@@ -197,11 +197,11 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.Mail.OnAccepted(func(m devmail.Message) { s.postProcessed(m) })
-	s.http = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: (&api.Server{
+	s.http = api.NewHTTPServer("", (&api.Server{
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
 		Mailbox: s.Mail.Handler(), Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
 		Namespace: Namespace, TemporalUI: s.TemporalUIURL(),
-	}).Handler()}
+	}).Handler())
 	go func() { _ = s.http.Serve(ln) }()
 	s.stops = append(s.stops, func() {
 		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -212,7 +212,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 }
 
 func (s *Stack) serveMail(ln net.Listener) {
-	s.mailSrv = &http.Server{Handler: s.Mail.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.mailSrv = api.NewHTTPServer("", s.Mail.Handler())
 	go func() { _ = s.mailSrv.Serve(ln) }()
 }
 

@@ -29,7 +29,7 @@ func (s *Server) authenticate(h personHandler) http.Handler {
 			return
 		}
 		if err != nil {
-			fail(w, r, err)
+			fail(w, r, unchanged(err)) // nothing is done before the person is known
 			return
 		}
 		h(w, r, me)
@@ -54,7 +54,7 @@ func (s *Server) application(r *http.Request, me postgres.Person, need access) (
 		return app, notFound("no application " + id)
 	}
 	if err != nil {
-		return app, err
+		return app, unchanged(err) // the access check comes first: nothing was done yet
 	}
 	switch {
 	case me.Has(postgres.RoleAdmin):

@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"awardengine/workflows"
 )
@@ -14,6 +17,14 @@ const updateTimeout = 30 * time.Second
 
 // update runs a Temporal Update on an application's workflow and waits for its result.
 // A validator's refusal comes back as an error before anything is written to history.
+//
+// Once an update is sent, only its outcome says what happened: a refusal or a failure comes
+// back as the workflow's error, a journey that does not exist as NotFound, and a request
+// Temporal refused outright (invalid, too many updates at once) changed nothing. Any other
+// error (the wait timed out or was cancelled, the connection broke) leaves the outcome
+// unknown: the journey may still be doing the change. Such errors come back as
+// *outcomeUnknownError, which fail answers with "still in progress — check the application
+// before trying again", never with "nothing was changed".
 func (s *Server) update(ctx context.Context, applicationID, name string, arg, result any) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
@@ -24,9 +35,51 @@ func (s *Server) update(ctx context.Context, applicationID, name string, arg, re
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
+		return updateError(err)
+	}
+	return updateError(h.Get(ctx, result))
+}
+
+// outcomeUnknownError is an update sent to a journey whose outcome could not be learnt.
+type outcomeUnknownError struct {
+	err      error
+	timedOut bool // the wait ran out of time (or was cancelled); else the connection broke
+}
+
+func (e *outcomeUnknownError) Error() string { return "update outcome unknown: " + e.err.Error() }
+func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
+// updateError sorts an update's error into what is known of its effect (see update).
+func updateError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	var nf *serviceerror.NotFound
+	if errors.As(err, &appErr) || errors.As(err, &nf) {
 		return err
 	}
-	return h.Get(ctx, result)
+	var waited *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	if errors.As(err, &waited) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &outcomeUnknownError{err: err, timedOut: true}
+	}
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	if errors.As(err, &deadline) || errors.As(err, &canceled) {
+		return &outcomeUnknownError{err: err, timedOut: true}
+	}
+	var invalid *serviceerror.InvalidArgument
+	var denied *serviceerror.PermissionDenied
+	var exhausted *serviceerror.ResourceExhausted
+	var precondition *serviceerror.FailedPrecondition
+	var notReady *serviceerror.WorkflowNotReady
+	var noNamespace *serviceerror.NamespaceNotFound
+	if errors.As(err, &invalid) || errors.As(err, &denied) || errors.As(err, &exhausted) ||
+		errors.As(err, &precondition) || errors.As(err, &notReady) || errors.As(err, &noNamespace) {
+		// Temporal refused the request itself: it never reached the journey.
+		return unchanged(err)
+	}
+	return &outcomeUnknownError{err: err}
 }
 
 // status queries the journey's current state.

@@ -74,16 +74,37 @@ func forbidden(detail string) problem {
 	return problem{Status: http.StatusForbidden, Type: "forbidden", Title: "Not allowed", Detail: detail}
 }
 
-// fail writes the problem for an error: a problem as it is, a workflow's refusal mapped to its
-// status, anything else as 503 (a dependency is down; the request changed nothing).
+// fail writes the problem for an error, and says only what is known of the request's effect:
+//
+//   - a problem: as it is;
+//   - an update whose outcome is unknown (outcomeUnknown: the journey did not answer in time,
+//     or the connection to it broke after the update was sent): 503 in-progress, "check the
+//     application before trying again", never "nothing was changed";
+//   - a workflow's refusal or failure: mapped to its status (refusal); a data error, which a
+//     retry cannot fix, is 422 data-error;
+//   - a journey that does not exist: 404;
+//   - anything else (a dependency down): 503 unavailable. It says "nothing was changed" only
+//     when that is certain: a read (GET, HEAD), or an error marked unchanged (the request
+//     failed before it changed or sent anything, like the access check). Otherwise it says
+//     the request may not have completed.
 func fail(w http.ResponseWriter, r *http.Request, err error) {
 	var p problem
 	if errors.As(err, &p) {
 		writeProblem(w, p)
 		return
 	}
+	var unknown *outcomeUnknownError
+	if errors.As(err, &unknown) {
+		slog.Warn("update outcome unknown", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeProblem(w, inProgress(unknown))
+		return
+	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
+		if appErr.Type() == activities.ErrData {
+			writeProblem(w, dataError(appErr))
+			return
+		}
 		writeProblem(w, refusal(appErr))
 		return
 	}
@@ -92,14 +113,60 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeProblem(w, notFound("the application's journey was not found"))
 		return
 	}
+	nothingChanged := isUnchanged(err) || r.Method == http.MethodGet || r.Method == http.MethodHead
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Type: "timeout", Title: "Try again",
-			Detail: "the journey did not answer in time; nothing was lost, try again shortly"})
+		p := problem{Status: http.StatusServiceUnavailable, Type: "timeout", Title: "Try again",
+			Detail: "the journey did not answer in time; nothing was changed, try again shortly"}
+		if !nothingChanged {
+			p.Detail = "the journey did not answer in time, so this request may not have completed: check the application before trying again"
+		}
+		writeProblem(w, p)
 		return
 	}
 	slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeProblem(w, problem{Status: http.StatusServiceUnavailable, Type: "unavailable", Title: "Service unavailable",
-		Detail: "a dependency is unavailable; nothing was changed, try again shortly"})
+	p = problem{Status: http.StatusServiceUnavailable, Type: "unavailable", Title: "Service unavailable",
+		Detail: "a dependency is unavailable; nothing was changed, try again shortly"}
+	if !nothingChanged {
+		p.Detail = "a dependency is unavailable, so this request may not have completed: check the application before trying again"
+	}
+	writeProblem(w, p)
+}
+
+// unchangedError marks an error that happened before the request changed or sent anything.
+type unchangedError struct{ error }
+
+func (e unchangedError) Unwrap() error { return e.error }
+
+// unchanged marks err as having happened before anything was changed or sent (nil stays nil).
+func unchanged(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unchangedError{err}
+}
+
+func isUnchanged(err error) bool {
+	var u unchangedError
+	return errors.As(err, &u)
+}
+
+// inProgress is the answer to an update whose outcome is not known.
+func inProgress(e *outcomeUnknownError) problem {
+	detail := "the application did not answer in time, so this change is still in progress: " +
+		"check the application before trying again"
+	if !e.timedOut {
+		detail = "the connection to the application broke after this change was sent, so it may still be in progress: " +
+			"check the application before trying again"
+	}
+	return problem{Status: http.StatusServiceUnavailable, Type: "in-progress", Title: "Still in progress", Detail: detail}
+}
+
+// dataError is the answer to a change whose data the database refused: the same request can
+// never succeed, and engineers see it on the admins' stuck list.
+func dataError(e *temporal.ApplicationError) problem {
+	return problem{Status: http.StatusUnprocessableEntity, Type: "data-error", Title: "Could not be saved",
+		Detail: "this change could not be saved and will not be retried: " + e.Message() +
+			"; it is listed for the award team on the stuck list. Check the application before trying again"}
 }
 
 // refusal maps a workflow's refusal (an update validator or handler error) to a problem.
@@ -121,8 +188,6 @@ func refusal(e *temporal.ApplicationError) problem {
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "checksum-mismatch", "Checksum mismatch"
 	case workflows.ErrSizeMismatch:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "size-mismatch", "Size mismatch"
-	case workflows.ErrTypeMismatch:
-		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "type-mismatch", "File type mismatch"
 	case workflows.ErrInvalid:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "invalid", "Invalid input"
 	case activities.ErrRefused:

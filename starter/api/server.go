@@ -35,7 +35,7 @@ type Server struct {
 	TemporalUI string
 }
 
-// Handler returns the routes.
+// Handler returns the routes, behind protect (security headers, clean paths and queries).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -77,5 +77,5 @@ func (s *Server) Handler() http.Handler {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
 	})
-	return mux
+	return protect(mux)
 }

@@ -95,14 +95,17 @@ func (s *Server) stuckList(w http.ResponseWriter, r *http.Request, me postgres.P
 // checkFailingActivities replaces what the worker recorded of each failing activity with what
 // Temporal says now: the current attempt, the last failure and the next retry. A recorded
 // activity that is no longer pending (it succeeded, or its journey moved on) is dropped and its
-// row deleted. When Temporal cannot be asked, the recorded entries stay and an error says so.
+// row deleted. An activity that failed for good on a data error is never pending: it stays
+// listed, as recorded, while its run is open, and goes once the run has ended (an engineer's
+// reset of the journey ends it). When Temporal cannot be asked, the recorded entries stay and
+// an error says so.
 func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.StuckEntry) ([]postgres.StuckEntry, []string, error) {
 	type run struct{ workflowID, runID string }
 	var runs []run
 	seen := map[run]bool{}
 	for _, e := range entries {
 		k := run{e.WorkflowID, e.RunID}
-		if e.Reason == postgres.StuckActivityFailing && !seen[k] {
+		if (e.Reason == postgres.StuckActivityFailing || e.Reason == postgres.StuckDataError) && !seen[k] {
 			seen[k] = true
 			runs = append(runs, k)
 		}
@@ -112,6 +115,7 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 	}
 	type answer struct {
 		pending map[string]*workflowpb.PendingActivityInfo // by activity id
+		open    bool                                       // the run is still running
 		err     error
 	}
 	var warnings []string
@@ -139,6 +143,7 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 			case err != nil:
 				a = answer{err: err}
 			default:
+				a.open = desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 				for _, pa := range desc.GetPendingActivities() {
 					a.pending[pa.GetActivityId()] = pa
 				}
@@ -153,11 +158,22 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 	out := make([]postgres.StuckEntry, 0, len(entries))
 	var firstErr error
 	for _, e := range entries {
-		if e.Reason != postgres.StuckActivityFailing {
+		if e.Reason != postgres.StuckActivityFailing && e.Reason != postgres.StuckDataError {
 			out = append(out, e)
 			continue
 		}
 		a, asked := answers[run{e.WorkflowID, e.RunID}]
+		if e.Reason == postgres.StuckDataError {
+			if asked && a.err == nil && !a.open {
+				s.clearProblem(ctx, e) // the run has ended: nothing of it is left to fix
+				continue
+			}
+			if a.err != nil && firstErr == nil {
+				firstErr = a.err
+			}
+			out = append(out, e)
+			continue
+		}
 		if !asked || a.err != nil {
 			if a.err != nil && firstErr == nil {
 				firstErr = a.err
@@ -169,9 +185,7 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 		pa, ok := a.pending[e.ActivityID]
 		if !ok || pa.GetLastFailure() == nil || pa.GetAttempt() <= 1 {
 			// Succeeded or moved on since the worker wrote the row: it is stale.
-			if err := s.DB.ClearActivityProblem(ctx, e.WorkflowID, e.RunID, e.ActivityID); err != nil {
-				slog.Warn("deleting a stale failing-activity row", "workflow_id", e.WorkflowID, "activity_id", e.ActivityID, "error", err)
-			}
+			s.clearProblem(ctx, e)
 			continue
 		}
 		failures := int(pa.GetAttempt()) - 1
@@ -198,6 +212,13 @@ func (s *Server) checkFailingActivities(ctx context.Context, entries []postgres.
 		out = append(out, e)
 	}
 	return out, warnings, firstErr
+}
+
+// clearProblem deletes the row of an entry that is no longer true.
+func (s *Server) clearProblem(ctx context.Context, e postgres.StuckEntry) {
+	if err := s.DB.ClearActivityProblem(ctx, e.WorkflowID, e.RunID, e.ActivityID); err != nil {
+		slog.Warn("deleting a stale failing-activity row", "workflow_id", e.WorkflowID, "activity_id", e.ActivityID, "error", err)
+	}
 }
 
 func failureMessage(msg, cause string) string {

@@ -11,6 +11,7 @@ import (
 const (
 	StuckOverdue             = "overdue"               // a human step is past its due date
 	StuckActivityFailing     = "activity_failing"      // an activity failed 3 or more times
+	StuckDataError           = "data_error"            // an activity's data was refused by the database: never retried
 	StuckWorkflowTaskFailing = "workflow_task_failing" // the journey's code cannot run (e.g. non-determinism)
 	StuckNoAssessor          = "no_eligible_assessor"  // allocation found nobody
 	StuckNoModerator         = "no_eligible_moderator" // nobody may moderate it
@@ -106,10 +107,15 @@ FROM (
     WHERE p.tenant_id = $1 AND p.email_problem IS NOT NULL
 
     UNION ALL
-    -- 4. Activities that failed three or more times (checked against Temporal by the caller).
-    SELECT COALESCE(ap.application_id, ''), a.setting_id, COALESCE(a.stage, ''), 'activity_failing',
-           ap.activity_type || ' keeps failing', 'system', NULL,
-           ap.scheduled_at, ap.attempt, ap.last_error, ap.workflow_id, ap.run_id, ap.activity_id, ap.activity_type
+    -- 4. Activities that failed three or more times (checked against Temporal by the caller),
+    --    and activities whose data the database refused, failed for good at their first attempt.
+    SELECT COALESCE(ap.application_id, ''), a.setting_id, COALESCE(a.stage, ''),
+           CASE WHEN ap.failed_for_good THEN 'data_error' ELSE 'activity_failing' END,
+           CASE WHEN ap.failed_for_good THEN ap.activity_type || ' failed for good: the database refused its data, and it is not retried'
+                ELSE ap.activity_type || ' keeps failing' END,
+           'system', NULL,
+           CASE WHEN ap.failed_for_good THEN ap.failed_at ELSE ap.scheduled_at END,
+           ap.attempt, ap.last_error, ap.workflow_id, ap.run_id, ap.activity_id, ap.activity_type
     FROM activity_problems ap
     LEFT JOIN applications a ON a.id = ap.application_id AND a.tenant_id = ap.tenant_id
     WHERE ap.tenant_id = $1
@@ -181,6 +187,9 @@ func UnstickHint(reason, who string) string {
 		return "correct the person's email address or contact them another way, then nudge"
 	case StuckActivityFailing:
 		return "fix the cause in the last error: it retries by itself (or retry it now)"
+	case StuckDataError:
+		return "needs an engineer: the database refused this step's data, so it is not retried and retrying changes nothing; " +
+			"reset the journey in Temporal to before the failed step (workflow and run id below), then the person can do it again with clean text"
 	case StuckWorkflowTaskFailing:
 		return "deploy a worker build that can replay this journey (or reset the workflow to before the failing task)"
 	}
@@ -199,6 +208,7 @@ type ActivityProblem struct {
 	LastError     string
 	ScheduledAt   time.Time
 	FailedAt      time.Time
+	FailedForGood bool // a data error (activities.ErrData): not retried, listed from the first attempt
 }
 
 // maxProblemError keeps a stored error message short enough for a list.
@@ -217,17 +227,18 @@ func (db *DB) RecordActivityProblem(ctx context.Context, p ActivityProblem) erro
 	}
 	_, err := db.pool.Exec(ctx, `
 		INSERT INTO activity_problems (workflow_id, run_id, activity_id, tenant_id, application_id, activity_type,
-			attempt, last_error, scheduled_at, failed_at)
-		SELECT $1, $2, $3, COALESCE(a.tenant_id, NULLIF($4, '')), a.id, $6, $7, $8, $9, $10
+			attempt, last_error, scheduled_at, failed_at, failed_for_good)
+		SELECT $1, $2, $3, COALESCE(a.tenant_id, NULLIF($4, '')), a.id, $6, $7, $8, $9, $10, $11
 		FROM (SELECT 1) one LEFT JOIN applications a ON a.id = NULLIF($5, '')
 		ON CONFLICT (workflow_id, run_id, activity_id) DO UPDATE SET
 			attempt = EXCLUDED.attempt, last_error = EXCLUDED.last_error, failed_at = EXCLUDED.failed_at,
+			failed_for_good = EXCLUDED.failed_for_good,
 			activity_type = EXCLUDED.activity_type,
 			tenant_id = COALESCE(EXCLUDED.tenant_id, activity_problems.tenant_id),
 			application_id = COALESCE(EXCLUDED.application_id, activity_problems.application_id)
 		WHERE activity_problems.attempt <= EXCLUDED.attempt`,
 		p.WorkflowID, p.RunID, p.ActivityID, p.TenantID, p.ApplicationID, p.ActivityType, p.Attempt, msg,
-		p.ScheduledAt, p.FailedAt)
+		p.ScheduledAt, p.FailedAt, p.FailedForGood)
 	return err
 }
 
