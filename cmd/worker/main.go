@@ -13,6 +13,7 @@ import (
 	"awardengine/activities"
 	"awardengine/config"
 	"awardengine/email"
+	"awardengine/journeys"
 	"awardengine/worker"
 )
 
@@ -35,6 +36,12 @@ func run() error {
 	defer deps.Close()
 	w := worker.New(deps.Temporal, &activities.Activities{DB: deps.DB, Objects: deps.Objects,
 		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL, Temporal: deps.Temporal})
+	// Registrations left without a journey by an API process that stopped between its commit and
+	// the start are started from the outbox (journeys explains the pattern). Every worker runs one;
+	// they share the work through PostgreSQL.
+	sweeper := &journeys.Sweeper{Starter: journeys.Starter{DB: deps.DB, Temporal: deps.Temporal}}
+	sweeper.Start()
+	defer sweeper.Stop()
 	slog.Info("worker running", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 	return w.Run(sdkworker.InterruptCh())
 }

@@ -26,6 +26,7 @@ import (
 	"awardengine/devmail"
 	"awardengine/email"
 	"awardengine/email/webhook"
+	"awardengine/journeys"
 	"awardengine/starter/api"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
@@ -70,6 +71,9 @@ type Stack struct {
 	Client   client.Client
 	Worker   sdkworker.Worker
 	acts     *activities.Activities
+	// Sweeper starts the journeys of registrations left without one, as in the worker process
+	// (tests stop and start it to look at a registration before it is repaired).
+	Sweeper *journeys.Sweeper
 
 	Signer *webhook.Signer // signs the local endpoint's webhook events
 	// ProcessedEvents, when false, stops the local endpoint posting processed events (tests).
@@ -190,6 +194,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err := s.StartWorker(); err != nil {
 		return nil, err
 	}
+	s.Sweeper = &journeys.Sweeper{Starter: journeys.Starter{DB: db, Temporal: s.Client}}
+	s.Sweeper.Start()
+	s.stops = append(s.stops, s.Sweeper.Stop)
 	// The local endpoint posts SendGrid's signed "processed" event back for every accepted
 	// message, as SendGrid's event webhook does.
 	s.Signer, err = webhook.NewSigner()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"awardengine/journeys"
 	"awardengine/storage/postgres"
 	"awardengine/workdays"
 	"awardengine/workflows"
@@ -92,7 +94,10 @@ func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Pers
 }
 
 // retry makes Temporal run a failing activity of the journey again now, instead of waiting for
-// its next backoff (Temporal's activity reset API), and records who asked.
+// its next backoff (Temporal's activity reset API), and records who asked. For an application
+// whose journey never started (journey_missing on the stuck list: the registering process
+// stopped after committing it) it starts the journey from the stored input instead, idempotently,
+// and audits the start as the admin's.
 func (s *Server) retry(w http.ResponseWriter, r *http.Request, me postgres.Person) {
 	app, err := s.adminApplication(r, me)
 	if err != nil {
@@ -100,6 +105,18 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, me postgres.Perso
 		return
 	}
 	ctx := r.Context()
+	started, err := s.journeyStarter().Ensure(ctx, app.TenantID, app.ID, me.ID, journeys.ByRetry)
+	if err != nil {
+		slog.Warn("an admin's retry could not start a missing journey", "application_id", app.ID, "error", err)
+		w.Header().Set("Retry-After", journeyRetryAfter)
+		fail(w, r, problem{Status: http.StatusServiceUnavailable, Type: "journey-starting", Title: "Journey not started yet",
+			Detail: "the journey could not be started just now; the registration is kept and the sweeper keeps trying: try again shortly"})
+		return
+	}
+	if started {
+		writeJSON(w, http.StatusOK, map[string]any{"retried": []map[string]any{}, "journey_started": true})
+		return
+	}
 	desc, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(app.ID), "")
 	if err != nil {
 		fail(w, r, err)

@@ -3,14 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-
 	"awardengine/award"
+	"awardengine/journeys"
 	"awardengine/storage/postgres"
 	"awardengine/workflows"
 )
@@ -46,13 +45,23 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, me postgres.Pe
 	s.start(w, r, me, in, asAdmin)
 }
 
-// start records a new application and starts its journey.
+// start records a new application and starts its journey, durably: the application row and the
+// journey's start input are committed together (the journey_starts outbox), then the journey is
+// started by its id, idempotently, and marked started. A process that dies in between leaves a
+// row that the sweeper (package journeys, which explains the pattern) starts within seconds, so a
+// registration is never undone: a start that fails or times out answers 202, truthfully.
 func (s *Server) start(w http.ResponseWriter, r *http.Request, me postgres.Person, in workflows.ApplicationInput, asAdmin bool) {
-	err := s.DB.Register(r.Context(), postgres.Registration{
+	input, err := journeys.EncodeInput(in)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	s.crashPoint(CrashBeforeCommit, in)
+	err = s.DB.Register(r.Context(), postgres.Registration{
 		ApplicationID: in.ApplicationID, TenantID: in.TenantID, SettingReference: in.SettingReference,
 		SettingName: in.SettingName, Track: string(in.Track), Variant: string(in.Variant), ApplicantID: in.ApplicantID,
 		SupporterID: in.SupporterID, FrameworkID: in.Framework.ID, FrameworkVersion: in.Framework.Version,
-		Stage: string(workflows.StageToolkit),
+		Stage: string(workflows.StageToolkit), JourneyInput: input,
 	}, asAdmin)
 	var dup *postgres.DuplicateError
 	var owned *postgres.SettingOwnedError
@@ -72,26 +81,30 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, me postgres.Perso
 		fail(w, r, err)
 		return
 	}
-	_, err = s.Temporal.ExecuteWorkflow(r.Context(), client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(in.ApplicationID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    workflows.StartSearchAttributes(in),
-	}, workflows.ApplicationWorkflow, in)
-	if err != nil {
-		// Nothing started: take the registration back so that it can simply be tried again.
-		_ = s.DB.Unregister(context.WithoutCancel(r.Context()), in.TenantID, in.ApplicationID)
-		fail(w, r, err)
+	s.crashPoint(CrashAfterCommit, in)
+	// The registration is committed: a person who hangs up now no longer stops the start.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), journeys.StartTimeout)
+	defer cancel()
+	w.Header().Set("Location", "/v1/applications/"+in.ApplicationID)
+	if err := journeys.Launch(ctx, s.Temporal, in); err != nil {
+		slog.Warn("registered, but the journey did not start; the sweeper will start it", "application_id", in.ApplicationID, "error", err)
+		w.Header().Set("Retry-After", journeyRetryAfter)
+		writeJSON(w, http.StatusAccepted, map[string]any{"id": in.ApplicationID, "stage": workflows.StageToolkit,
+			"message": journeyStartingMessage})
 		return
+	}
+	s.crashPoint(CrashAfterStart, in)
+	if _, err := s.DB.MarkJourneyStarted(ctx, in.ApplicationID, nil); err != nil {
+		// The journey runs; the sweeper finds it started and marks it.
+		slog.Warn("the journey started but could not be marked started", "application_id", in.ApplicationID, "error", err)
 	}
 	st, err := s.status(r.Context(), in.ApplicationID)
 	if err != nil {
 		// Started, but the worker has not picked it up yet: say what we know.
+		w.Header().Del("Location")
 		writeJSON(w, http.StatusCreated, map[string]any{"id": in.ApplicationID, "stage": workflows.StageToolkit})
 		return
 	}
-	w.Header().Set("Location", "/v1/applications/"+in.ApplicationID)
 	writeJSON(w, http.StatusCreated, viewFor(st, me))
 }
 
@@ -143,8 +156,13 @@ func (s *Server) registration(ctx context.Context, me postgres.Person, req regis
 		if req.ApplicantEmail == "" || req.ApplicantName == "" || !strings.Contains(req.ApplicantEmail, "@") {
 			return in, false, invalid("applicant_email", "an admin registering on someone's behalf gives applicant_name and a valid applicant_email")
 		}
-		p, err := s.DB.UpsertPerson(ctx, postgres.Person{TenantID: me.TenantID, Name: req.ApplicantName,
-			Email: req.ApplicantEmail, Roles: []string{postgres.RoleApplicant}})
+		// Never a role added silently to staff: they could be allocated their own application.
+		p, err := s.DB.EnsureApplicant(ctx, postgres.Person{TenantID: me.TenantID, Name: req.ApplicantName, Email: req.ApplicantEmail})
+		var staff *postgres.StaffAddressError
+		if errors.As(err, &staff) {
+			return in, false, problem{Status: http.StatusConflict, Type: "staff-address", Title: "Address of a member of staff",
+				Detail: "applicant_email: " + staff.Error(), Errors: []fieldError{{Field: "applicant_email", Message: staff.Error()}}}
+		}
 		if err != nil {
 			return in, false, err
 		}
@@ -206,9 +224,12 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request, me postg
 		fail(w, r, err)
 		return
 	}
-	st, err := s.status(r.Context(), app.ID)
-	if err != nil {
-		fail(w, r, err)
+	var st workflows.Status
+	if err := s.withJourney(r.Context(), app, func() (err error) {
+		st, err = s.status(r.Context(), app.ID)
+		return err
+	}); err != nil {
+		failJourney(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, viewFor(st, me))
@@ -243,8 +264,10 @@ func (s *Server) openToolkit(w http.ResponseWriter, r *http.Request, me postgres
 		fail(w, r, err)
 		return
 	}
-	if err := s.update(r.Context(), app.ID, workflows.UpdateOpenToolkit, workflows.OpenToolkitRequest{Actor: actor(me)}, nil); err != nil {
-		fail(w, r, err)
+	if err := s.withJourney(r.Context(), app, func() error {
+		return s.update(r.Context(), app.ID, workflows.UpdateOpenToolkit, workflows.OpenToolkitRequest{Actor: actor(me)}, nil)
+	}); err != nil {
+		failJourney(w, r, err)
 		return
 	}
 	docs, err := s.DB.ToolkitDocuments(r.Context(), app.Variant)
@@ -285,8 +308,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, me postgres.Pers
 		return
 	}
 	var st workflows.Status
-	if err := s.update(r.Context(), app.ID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: actor(me), TargetLevel: level}, &st); err != nil {
-		fail(w, r, err)
+	if err := s.withJourney(r.Context(), app, func() error {
+		return s.update(r.Context(), app.ID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: actor(me), TargetLevel: level}, &st)
+	}); err != nil {
+		failJourney(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, viewFor(st, me))
@@ -312,8 +337,10 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request, me postgres.Pe
 		return
 	}
 	var st workflows.Status
-	if err := s.update(r.Context(), app.ID, workflows.UpdateWithdraw, workflows.WithdrawRequest{Actor: actor(me), Reason: req.Reason}, &st); err != nil {
-		fail(w, r, err)
+	if err := s.withJourney(r.Context(), app, func() error {
+		return s.update(r.Context(), app.ID, workflows.UpdateWithdraw, workflows.WithdrawRequest{Actor: actor(me), Reason: req.Reason}, &st)
+	}); err != nil {
+		failJourney(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, viewFor(st, me))

@@ -13,6 +13,7 @@ import (
 	"awardengine/email/webhook"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
+	"awardengine/workflows"
 )
 
 //go:embed openapi.yaml
@@ -33,6 +34,9 @@ type Server struct {
 	Webhook *webhook.Verifier
 	// TemporalUI is the Temporal Web UI's base URL, linked from admin pages ("" = no link).
 	TemporalUI string
+	// CrashAt, set only by tests, is asked at each point of a registration where a process could
+	// die (journey_starts.go); true stops the request there as a killed process would.
+	CrashAt func(CrashPoint, workflows.ApplicationInput) bool
 }
 
 // Handler returns the routes, behind protect (security headers, clean paths and queries).
@@ -73,6 +77,8 @@ func (s *Server) Handler() http.Handler {
 	authed("PUT /v1/roster/{person}", s.putRoster)
 	authed("POST /v1/roster/{person}/conflicts", s.addConflict)
 	authed("DELETE /v1/roster/{person}/conflicts/{setting}", s.removeConflict)
+	authed("PUT /v1/roster/{person}/roles/{role}", s.grantRole)
+	authed("DELETE /v1/roster/{person}/roles/{role}", s.revokeRole)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})

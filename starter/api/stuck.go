@@ -23,8 +23,9 @@ import (
 
 // The admins' stuck list (SPEC §4): every application of the tenant that waits on something
 // that will not happen by itself, with its reason, since when, who holds it and what would
-// unstick it. PostgreSQL knows overdue steps, flags, bounced addresses and the activities the
-// worker saw failing; Temporal knows what is failing right now (each failing activity's current
+// unstick it. PostgreSQL knows overdue steps, flags, bounced addresses, the activities the
+// worker saw failing and registrations whose journey has not started (journey_missing: retry
+// starts it); Temporal knows what is failing right now (each failing activity's current
 // attempt, last error and next retry) and which journeys' workflow tasks fail.
 func (s *Server) stuckRoutes(authed func(string, personHandler)) {
 	authed("GET /v1/admin/stuck", s.stuckList)

@@ -84,9 +84,11 @@ func retryCommand() command {
 	return command{
 		name:    "retry",
 		args:    "APPLICATION_ID",
-		summary: "Run a failing activity again now (admins)",
+		summary: "Run a failing activity again now, or start a missing journey (admins)",
 		about: `Asks Temporal to run the application's failing activities (an email that cannot be
-sent, storage that was down) again now instead of at their next backoff.`,
+sent, storage that was down) again now instead of at their next backoff. For an
+application whose journey never started (journey_missing on the stuck list) it
+starts the journey now.`,
 		setup: func(fs *flag.FlagSet) runner {
 			return func(ctx context.Context, a *app, args []string) error {
 				if err := wantArgs("retry", args, "APPLICATION_ID"); err != nil {
@@ -98,6 +100,7 @@ sent, storage that was down) again now instead of at their next backoff.`,
 						Attempt   int    `json:"attempt"`
 						LastError string `json:"last_error"`
 					} `json:"retried"`
+					JourneyStarted bool `json:"journey_started"`
 				}
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "retry"), map[string]string{}, &out)
 				if err != nil {
@@ -105,6 +108,9 @@ sent, storage that was down) again now instead of at their next backoff.`,
 				}
 				if a.json {
 					return a.printJSON(raw)
+				}
+				if out.JourneyStarted {
+					fmt.Fprintf(a.stdout, "Started the journey of %s (its registration had been left without one)\n", args[0])
 				}
 				for _, r := range out.Retried {
 					fmt.Fprintf(a.stdout, "Retrying %s now (had failed %d times: %s)\n", r.Activity, r.Attempt, r.LastError)

@@ -45,6 +45,9 @@ type Registration struct {
 	FrameworkID      string
 	FrameworkVersion int
 	Stage            string
+	// JourneyInput is the journey's start input (workflows.ApplicationInput as JSON), kept in
+	// the journey_starts outbox until the journey is seen started.
+	JourneyInput []byte
 }
 
 // DuplicateError says a setting already has an active application.
@@ -117,15 +120,18 @@ func (db *DB) Register(ctx context.Context, r Registration, asAdmin bool) error 
 			_ = db.pool.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
 			return &DuplicateError{ExistingID: existing}
 		}
+		if err != nil {
+			return err
+		}
+		// The outbox row, in the same transaction: no application is ever committed without the
+		// means to start its journey.
+		if len(r.JourneyInput) == 0 {
+			return errors.New("registering an application: the journey's start input is missing")
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO journey_starts (application_id, tenant_id, input) VALUES ($1, $2, $3)`,
+			r.ApplicationID, r.TenantID, string(r.JourneyInput))
 		return err
 	})
-}
-
-// Unregister removes an application whose workflow could not be started, so that the
-// registration can simply be tried again.
-func (db *DB) Unregister(ctx context.Context, tenantID, id string) error {
-	_, err := db.pool.Exec(ctx, `DELETE FROM applications WHERE tenant_id=$1 AND id=$2 AND seq=0`, tenantID, id)
-	return err
 }
 
 const applicationColumns = `

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Reasons an application is stuck (SPEC §4). The first five come from PostgreSQL
+// Reasons an application is stuck (SPEC §4). All but workflow_task_failing come from PostgreSQL
 // (StuckFromProjection); workflow_task_failing comes from Temporal's visibility store.
 const (
 	StuckOverdue             = "overdue"               // a human step is past its due date
@@ -17,6 +17,7 @@ const (
 	StuckNoModerator         = "no_eligible_moderator" // nobody may moderate it
 	StuckDormant             = "dormant"               // the portfolio has been quiet for months
 	StuckEmailBounced        = "email_bounced"         // the person who must act next cannot be emailed
+	StuckJourneyMissing      = "journey_missing"       // registered, but its journey has not started (journey_starts)
 )
 
 // Who holds a stuck application besides a named person.
@@ -119,6 +120,16 @@ FROM (
     FROM activity_problems ap
     LEFT JOIN applications a ON a.id = ap.application_id AND a.tenant_id = ap.tenant_id
     WHERE ap.tenant_id = $1
+
+    UNION ALL
+    -- 5. Registered, but the journey has not started after the grace (the registering process
+    --    stopped in between, and the sweeper has not started it yet or cannot): journey_starts_pending.
+    SELECT a.id, a.setting_id, a.stage, 'journey_missing',
+           'registered, but its journey has not been seen started, so nothing happens for this application yet',
+           'system', NULL, j.created_at, j.attempts, COALESCE(j.last_error, ''), '', '', '', ''
+    FROM journey_starts j
+    JOIN applications a ON a.id = j.application_id
+    WHERE j.tenant_id = $1 AND j.started_at IS NULL AND j.created_at < $2 - make_interval(secs => $3)
 ) u
 -- One primary-key lookup per entry (LIMIT keeps the planner from hashing all the tenant's
 -- settings and people for the few hundred entries of a list).
@@ -129,9 +140,10 @@ ORDER BY u.since, u.application_id, u.reason`
 // StuckFromProjection lists what PostgreSQL knows to be stuck in a tenant at now, oldest first:
 // overdue human steps, no eligible assessor or moderator, dormant portfolios, bounced addresses
 // of the person who must act next, and activities failing again and again (as last recorded:
-// the caller checks them against Temporal). It is one query.
+// the caller checks them against Temporal), and registrations whose journey has not started
+// after JourneyStartGrace. It is one query.
 func (db *DB) StuckFromProjection(ctx context.Context, tenantID string, now time.Time) ([]StuckEntry, error) {
-	rows, err := db.pool.Query(ctx, stuckQuery, tenantID, now)
+	rows, err := db.pool.Query(ctx, stuckQuery, tenantID, now, JourneyStartGrace.Seconds())
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +204,8 @@ func UnstickHint(reason, who string) string {
 			"reset the journey in Temporal to before the failed step (workflow and run id below), then the person can do it again with clean text"
 	case StuckWorkflowTaskFailing:
 		return "deploy a worker build that can replay this journey (or reset the workflow to before the failing task)"
+	case StuckJourneyMissing:
+		return "the sweeper starts the journey by itself within seconds (if it keeps failing, see the last error); or start it now with retry"
 	}
 	return ""
 }
