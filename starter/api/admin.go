@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,7 +140,7 @@ func (s *Server) adminReport(w http.ResponseWriter, r *http.Request, me postgres
 //	assessor_workload,<person id>/<role>,name|offers|accepted|completed|open|declined|expired,V
 //	note,<n>,,<text>
 func writeReportCSV(w io.Writer, rep postgres.Report) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	n := strconv.Itoa
 	rows := [][]string{
 		{"section", "key", "measure", "value"},
@@ -180,10 +179,7 @@ func writeReportCSV(w io.Writer, rep postgres.Report) error {
 	for i, note := range rep.Notes {
 		rows = append(rows, []string{"note", n(i + 1), "", note})
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	return cw.Error()
+	return cw.WriteAll(rows)
 }
 
 // auditColumns are the columns of the audit CSV export.
@@ -267,8 +263,13 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, me postgres.
 
 // streamAuditCSV writes the selected lines as they are read. A failure before the first byte
 // is a problem document; after it, the response is cut off (never a silently short file).
+// The server's write timeout bounds a whole answer; an export of years of audit trail may take
+// longer, so each flush gives the next one WriteTimeout again: a client that keeps reading
+// gets the whole file, one that stops reading is cut off.
 func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, f postgres.AuditFilter, filename string) {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
+	rc := http.NewResponseController(w)
+	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(WriteTimeout)) } // unsupported writers (tests) keep none
 	started := false
 	start := func() error {
 		if started {
@@ -289,6 +290,7 @@ func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, f postgr
 		}
 		if rows++; rows%500 == 0 {
 			cw.Flush()
+			extend()
 			return cw.Error()
 		}
 		return nil
