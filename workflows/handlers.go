@@ -306,7 +306,7 @@ func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *act
 		if err := award.CheckContent(it.Filename, it.ContentType, got.SniffedType); err != nil {
 			msg = err.Error()
 		}
-		return activities.Evidence{}, refuse(ErrTypeMismatch, "%s; it was deleted", msg)
+		return activities.Evidence{}, refuse(ErrTypeMismatch, "%s (the upload was deleted)", msg)
 	default:
 		return activities.Evidence{}, refuse("Unavailable", "storage gave an unexpected answer (%q) about evidence %q; it is still pending: try confirming again shortly", got.Outcome, it.ID)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,7 +80,7 @@ func TestUploadDeclaresPutsAndConfirms(t *testing.T) {
 			"upload": map[string]any{
 				"method":     "PUT",
 				"url":        f.srv.URL + "/bucket/obj-7?X-Amz-Signature=sig",
-				"headers":    map[string]string{"Content-Type": docx, "X-Amz-Checksum-Sha256": "c2ln"},
+				"headers":    map[string]string{"Content-Type": docx, "Content-Length": strconv.Itoa(len(content)), "X-Amz-Checksum-Sha256": "c2ln"},
 				"expires_at": "2030-01-01T00:00:00Z",
 			},
 		})

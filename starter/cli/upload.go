@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -101,7 +102,8 @@ func (a *app) upload(ctx context.Context, appID, file string, codes []string, ct
 }
 
 // put sends the file's bytes to the presigned URL with exactly the signed
-// headers and an explicit Content-Length.
+// headers. The link signs the declared size and SHA-256, so storage refuses
+// the upload if the file changed after it was declared.
 func (a *app) put(ctx context.Context, f *os.File, size int64, c evidenceCreated, name string) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return usageErr("upload", "rewinding %s: %v", name, err)
@@ -120,11 +122,18 @@ func (a *app) put(ctx context.Context, f *os.File, size int64, c evidenceCreated
 		req.Body = http.NoBody // otherwise Go would send it chunked
 	}
 	for k, v := range c.Upload.Headers {
-		if strings.EqualFold(k, "Host") {
+		switch {
+		case strings.EqualFold(k, "Host"):
 			req.Host = v
-			continue
+		case strings.EqualFold(k, "Content-Length"):
+			// Sent from req.ContentLength (Go never sends a header copy); it is the size
+			// that was declared, so it can only differ if the API and this file disagree.
+			if v != strconv.FormatInt(size, 10) {
+				return &cliError{code: exitRefused, msg: fmt.Sprintf("upload: the upload link is for %s bytes but %s has %d", v, name, size)}
+			}
+		default:
+			req.Header.Set(k, v)
 		}
-		req.Header.Set(k, v)
 	}
 	resp, err := a.storageDo(req, "uploading "+name)
 	bar.finish(err == nil)
@@ -136,8 +145,8 @@ func (a *app) put(ctx context.Context, f *os.File, size int64, c evidenceCreated
 }
 
 // uploadRejected says whether confirmation failed because the stored bytes
-// are wrong or missing (422 size/checksum mismatch, 409 not-uploaded), so the
-// pending item is of no further use.
+// are wrong or missing (422 size, checksum or type mismatch, 409 not-uploaded),
+// so the pending item is of no further use.
 func uploadRejected(err error) bool {
 	var ce *cliError
 	if !errors.As(err, &ce) {
