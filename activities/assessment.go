@@ -27,7 +27,7 @@ type AllocateInput struct {
 	AssignmentID  string // the offer's idempotency key
 	Track         award.Track
 	Variant       award.Variant
-	ApplicantID   string            // never allocated (nor the supporter), whoever asks
+	ApplicantID   string // never allocated (nor the supporter), whoever asks
 	SupporterID   string
 	Excluded      map[string]string // person → why they may not be offered it
 	Prefer        string            // try this person first (resubmission: the same assessor)
