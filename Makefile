@@ -4,19 +4,35 @@ export GOTOOLCHAIN := local
 GO ?= go
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test unit bench build vet workflowcheck postgres-binaries compose-check clean
+.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries compose-check clean
 
 ## run: start PostgreSQL, MinIO, Temporal + Web UI, the local SendGrid endpoint, the worker and the API
 run: bin/minio bin/devstack postgres-binaries
 	./bin/devstack
 
-## test: vet, the determinism check of workflow code, and every test (unit and integration)
-test: bin/minio postgres-binaries vet workflowcheck
+## test: vet, the determinism check of workflow code, the fuzz targets (briefly), and every
+## test (unit and integration)
+test: bin/minio postgres-binaries vet workflowcheck fuzz
 	$(GO) test -count=1 -timeout 30m ./...
 
 ## unit: the fast tests only (no real servers)
 unit:
 	$(GO) test -short ./...
+
+# Fuzz targets as package:Target. Go fuzzes one target per package per run, so each runs on
+# its own for FUZZTIME; their seed corpora (f.Add, testdata/fuzz) also run with every `go test`.
+# A failing input is saved under the package's testdata/fuzz/<Target>/: commit it with the fix.
+FUZZ_TARGETS := ./award:FuzzCheckText ./award:FuzzUploadLimitsCheck ./starter/api:FuzzDecode \
+	./email:FuzzDataJSON ./email/webhook:FuzzParse ./email/webhook:FuzzVerify
+FUZZTIME ?= 5s
+
+## fuzz: each fuzz target for FUZZTIME (5s, about a minute in all): request decoding and its clean-text check, the
+## webhook parser and verifier, upload limits, email.Data decoding
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 ## bench: benchmarks, printing their figures
 bench: bin/minio postgres-binaries
