@@ -63,6 +63,12 @@ func (s *Server) withJourney(ctx context.Context, app postgres.Application, op f
 	case !started:
 		return err // marked started: the journey really is gone
 	}
+	// Wait for the journey's first step (a query waits for its first workflow task) before
+	// sending it an update: an update that arrived with the journey's start would be handled
+	// before the journey has registered itself, and registration would overwrite its effect.
+	if _, err := s.status(ctx, app.ID); err != nil {
+		return err
+	}
 	return op()
 }
 
