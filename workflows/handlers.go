@@ -274,7 +274,7 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 	if total := j.confirmedBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
 		return activities.Evidence{}, refuse(ErrInvalid, "the portfolio would exceed its limit of %d MB", j.in.Limits.MaxPortfolioBytes/1_000_000)
 	}
-	return j.markConfirmed(ctx, r, it, nil)
+	return j.markConfirmed(ctx, r, it, "")
 }
 
 // confirmStaged checks a staged upload (the store's own size and SHA-256, the real type from
@@ -290,7 +290,7 @@ func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *act
 	}
 	switch got.Outcome {
 	case activities.UploadConfirmed:
-		return j.markConfirmed(ctx, r, it, map[string]any{"type": got.SniffedType})
+		return j.markConfirmed(ctx, r, it, got.SniffedType)
 	case activities.UploadMissing:
 		return activities.Evidence{}, refuse(ErrNotUploaded, "evidence %q has not been uploaded yet (or its upload expired): PUT the file to the upload link first", it.ID)
 	case activities.UploadSizeMismatch:
@@ -312,15 +312,15 @@ func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *act
 	}
 }
 
-// markConfirmed records that an item's bytes were checked.
-func (j *journey) markConfirmed(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence, extra map[string]any) (activities.Evidence, error) {
+// markConfirmed records that an item's bytes were checked (and, when known, their real type).
+func (j *journey) markConfirmed(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence, sniffedType string) (activities.Evidence, error) {
 	now := workflow.Now(ctx)
 	it.State = activities.EvidenceConfirmed
 	it.ConfirmedAt = &now
 	j.touch(ctx)
 	detail := map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}
-	for k, v := range extra {
-		detail[k] = v
+	if sniffedType != "" {
+		detail["type"] = sniffedType
 	}
 	err := j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed", Detail: detail})
 	return *it, err
