@@ -296,7 +296,7 @@ func TestRegistrationBurstWithCrashesLeavesNoOrphans(t *testing.T) {
 	plan := map[string]api.CrashPoint{}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 10))
 	for i := range 20 {
-		p := points[i%len(points)] // every point at least five times...
+		p := points[i%len(points)] // every point at least twice...
 		if i >= 8 {
 			p = points[rng.IntN(len(points))] // ...and the rest at random
 		}
