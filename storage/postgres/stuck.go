@@ -201,7 +201,7 @@ func UnstickHint(reason, who string) string {
 		return "fix the cause in the last error: it retries by itself (or retry it now)"
 	case StuckDataError:
 		return "needs an engineer: the database refused this step's data, so it is not retried and retrying changes nothing; " +
-			"reset the journey in Temporal to before the failed step (workflow and run id below), then the person can do it again with clean text"
+			"reset the journey in Temporal to before the failed step (the entry's workflow_id and run_id), then the person can do it again with clean text"
 	case StuckWorkflowTaskFailing:
 		return "deploy a worker build that can replay this journey (or reset the workflow to before the failing task)"
 	case StuckJourneyMissing:
