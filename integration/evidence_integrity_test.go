@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"awardengine/award"
+	"awardengine/starter/cli"
 	"awardengine/storage/objects"
 )
 
@@ -145,6 +148,30 @@ func TestEvidenceIntegrity(t *testing.T) {
 		tm.applicant.must(200, "POST", evidence+"/"+u.Evidence.ID+"/confirm", nil).json(t, &item)
 		if item.State != "confirmed" {
 			t.Fatalf("docx item %+v", item)
+		}
+	})
+
+	t.Run("the command line uploads through the signed link", func(t *testing.T) {
+		dir := t.TempDir()
+		good, bad := filepath.Join(dir, "minutes.pdf"), filepath.Join(dir, "tool.pdf")
+		if err := os.WriteFile(good, pdf("minutes"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bad, elfBinary(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		starter := func(file string) (int, string) {
+			var out, errOut bytes.Buffer
+			code := cli.Run(t.Context(), []string{"--api", shared.APIURL, "--token", "test-integrity-applicant",
+				"upload", appID, file, "--standards", codes[0]}, &out, &errOut)
+			return code, out.String() + errOut.String()
+		}
+		if code, out := starter(good); code != 0 || !strings.Contains(out, "confirmed") {
+			t.Fatalf("starter upload: exit %d\n%s", code, out)
+		}
+		code, out := starter(bad)
+		if code == 0 || !strings.Contains(out, "application/x-executable") || !strings.Contains(out, "removed") {
+			t.Fatalf("starter upload of an executable named .pdf: exit %d\n%s", code, out)
 		}
 	})
 
