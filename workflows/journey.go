@@ -32,6 +32,17 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 	if fresh {
 		j.st = &State{}
 	}
+	// An update can arrive with the start, in the journey's first workflow task, and its handler
+	// may run before registration (a client that acts at once, or the on-demand start of a
+	// registration whose journey was cut short). Registration would then overwrite what the
+	// update did, after the update had answered success. Registration holds the journey's lock,
+	// so such an update waits for it and validates again on the registered state.
+	registering := fresh && workflow.GetVersion(ctx, "register-holds-lock", workflow.DefaultVersion, 1) >= 1
+	if registering {
+		if err := j.mu.Lock(ctx); err != nil {
+			return Outcome{}, err
+		}
+	}
 	if err := j.registerHandlers(); err != nil {
 		return Outcome{}, err
 	}
@@ -39,6 +50,9 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 		if err := j.register(); err != nil {
 			return Outcome{}, err
 		}
+	}
+	if registering {
+		j.mu.Unlock()
 	}
 	for {
 		j.beginRetention()
