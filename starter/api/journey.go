@@ -35,7 +35,7 @@ func (s *Server) update(ctx context.Context, applicationID, name string, arg, re
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return updateError(err)
+		return s.owedJourney(ctx, applicationID, updateError(err))
 	}
 	return updateError(h.Get(ctx, result))
 }
@@ -89,7 +89,7 @@ func (s *Server) status(ctx context.Context, applicationID string) (workflows.St
 	var st workflows.Status
 	v, err := s.Temporal.QueryWorkflow(ctx, workflows.WorkflowID(applicationID), "", workflows.QueryStatus)
 	if err != nil {
-		return st, err
+		return st, s.owedJourney(ctx, applicationID, err)
 	}
 	return st, v.Get(&st)
 }

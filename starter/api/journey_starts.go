@@ -52,7 +52,8 @@ func (s *Server) journeyStarter() journeys.Starter {
 func (s *Server) withJourney(ctx context.Context, app postgres.Application, op func() error) error {
 	err := op()
 	var nf *serviceerror.NotFound
-	if !errors.As(err, &nf) {
+	var p problem
+	if !errors.As(err, &nf) && !(errors.As(err, &p) && p.Type == journeyStarting.Type) {
 		return err
 	}
 	started, serr := s.journeyStarter().Ensure(ctx, app.TenantID, app.ID, "", journeys.ByOpening)
@@ -72,11 +73,19 @@ func (s *Server) withJourney(ctx context.Context, app postgres.Application, op f
 	return op()
 }
 
-// failJourney is fail, with a Retry-After when the journey is still starting.
-func failJourney(w http.ResponseWriter, r *http.Request, err error) {
-	var p problem
-	if errors.As(err, &p) && p.Type == journeyStarting.Type {
-		w.Header().Set("Retry-After", journeyRetryAfter)
+// failJourney is fail (which adds a Retry-After when the journey is still starting).
+func failJourney(w http.ResponseWriter, r *http.Request, err error) { fail(w, r, err) }
+
+// owedJourney turns Temporal's "not found" for an application whose registration is still
+// waiting for its journey into the truthful journey-starting answer (the sweeper starts it within
+// seconds); any other error is returned as it is. The caller has already checked access.
+func (s *Server) owedJourney(ctx context.Context, applicationID string, err error) error {
+	var nf *serviceerror.NotFound
+	if !errors.As(err, &nf) || s.DB == nil {
+		return err
 	}
-	fail(w, r, err)
+	if owed, lookErr := s.DB.JourneyStartOwed(ctx, applicationID); lookErr == nil && owed {
+		return journeyStarting
+	}
+	return err
 }

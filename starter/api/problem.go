@@ -90,6 +90,9 @@ func forbidden(detail string) problem {
 func fail(w http.ResponseWriter, r *http.Request, err error) {
 	var p problem
 	if errors.As(err, &p) {
+		if p.Type == journeyStarting.Type {
+			w.Header().Set("Retry-After", journeyRetryAfter)
+		}
 		writeProblem(w, p)
 		return
 	}
@@ -188,6 +191,8 @@ func refusal(e *temporal.ApplicationError) problem {
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "checksum-mismatch", "Checksum mismatch"
 	case workflows.ErrSizeMismatch:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "size-mismatch", "Size mismatch"
+	case workflows.ErrTypeMismatch:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "type-mismatch", "File type mismatch"
 	case workflows.ErrInvalid:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "invalid", "Invalid input"
 	case activities.ErrRefused:

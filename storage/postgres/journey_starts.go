@@ -37,6 +37,16 @@ func (db *DB) PendingJourneyStart(ctx context.Context, tenantID, applicationID s
 	return input, err == nil, err
 }
 
+// JourneyStartOwed says whether an application's registration is still waiting for its journey
+// to start (the caller has checked the application's tenant).
+func (db *DB) JourneyStartOwed(ctx context.Context, applicationID string) (bool, error) {
+	var owed bool
+	err := db.pool.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM journey_starts WHERE application_id=$1 AND started_at IS NULL)`,
+		applicationID).Scan(&owed)
+	return owed, err
+}
+
 // ClaimJourneyStarts takes up to limit registrations whose journey has not started and that are
 // older than grace, and holds them for lease: several sweepers (one per worker process) then
 // share the work without waiting on each other's locks (SKIP LOCKED) and without starting the
