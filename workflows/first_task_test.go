@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
+	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/workflows"
 )
@@ -35,6 +37,28 @@ func TestAnUpdateArrivingWithTheStartActsAfterRegistration(t *testing.T) {
 		}
 	}
 	require.True(t, withdrawn, "the withdrawal is recorded after registration")
+	require.Equal(t, "withdrawn", h.records[len(h.records)-1].Stage)
+	require.Len(t, h.sent("withdrawal"), 1)
+}
+
+// A step the journey runs by itself whose data the database refuses for good neither ends the
+// journey nor loops: it waits, and people can still act on the journey.
+func TestATimerStepFailingForGoodLeavesTheJourneyUsable(t *testing.T) {
+	h := newHarness(t)
+	failures := 0
+	h.failRecord = func(in activities.RecordInput) error {
+		for _, a := range in.Audit {
+			if a.Action == "toolkit_nudge_sent" {
+				failures++
+				return temporal.NewNonRetryableApplicationError("22021: invalid byte sequence", activities.ErrData, nil)
+			}
+		}
+		return nil
+	}
+	h.withdrawAt(20 * day) // after the 14-day toolkit nudge failed
+	h.run(input(award.VariantPrimary))
+
+	require.Equal(t, 1, failures, "the nudge's state moved on: it is not tried again in a loop")
 	require.Equal(t, "withdrawn", h.records[len(h.records)-1].Stage)
 	require.Len(t, h.sent("withdrawal"), 1)
 }

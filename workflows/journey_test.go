@@ -38,6 +38,8 @@ type harness struct {
 	allocations []activities.AllocateInput
 	erased      []time.Duration // when erasure ran, since the journey started
 	records     []activities.RecordInput
+	// failRecord, when set, is the Record activity's error for an input (nil = recorded).
+	failRecord func(activities.RecordInput) error
 	stored      map[string]activities.VerifyResult // object key -> what storage holds
 }
 
@@ -114,6 +116,11 @@ func newHarness(t *testing.T) *harness {
 		func(_ context.Context, in activities.RecordInput) error {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if h.failRecord != nil {
+				if err := h.failRecord(in); err != nil {
+					return err
+				}
+			}
 			h.records = append(h.records, in)
 			return nil
 		})

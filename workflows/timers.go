@@ -1,10 +1,12 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"awardengine/activities"
@@ -103,10 +105,31 @@ func (j *journey) fireDueTimers() error {
 		if locked {
 			j.mu.Unlock()
 		}
+		if isDataFailure(err) {
+			return j.pauseAfterDataFailure(err)
+		}
 		if err != nil {
 			return err
 		}
 	}
+}
+
+// isDataFailure says whether a step failed because the database refuses its data for good
+// (activities.ErrData): retrying the same step at once can never succeed.
+func isDataFailure(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == activities.ErrData
+}
+
+// pauseAfterDataFailure keeps a journey alive when a step of its own fails for good: failing
+// the run would end the journey, and retrying at once would loop. The step's failure is on the
+// admins' stuck list (the worker records it); people can still act (withdraw, for one), and the
+// step is tried again in an hour, or sooner when an action changes the journey.
+func (j *journey) pauseAfterDataFailure(err error) error {
+	workflow.GetLogger(j.ctx).Error("a timer step failed for good; trying again later", "error", err)
+	seen := j.changes
+	_, werr := workflow.AwaitWithTimeout(j.ctx, time.Hour, func() bool { return j.changes != seen })
+	return werr
 }
 
 func (j *journey) nudgeToolkit() error {
