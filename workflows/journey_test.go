@@ -40,7 +40,7 @@ type harness struct {
 	records     []activities.RecordInput
 	// failRecord, when set, is the Record activity's error for an input (nil = recorded).
 	failRecord func(activities.RecordInput) error
-	stored      map[string]activities.VerifyResult // object key -> what storage holds
+	stored     map[string]activities.VerifyResult // object key -> what storage holds
 }
 
 type sentEmail struct {
