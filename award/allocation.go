@@ -21,14 +21,13 @@ func RequiredSpecialism(v Variant) Specialism {
 
 var specialismTitles = map[Specialism]string{EarlyYears: "early-years", Residential: "residential"}
 
-// Allocate chooses an assessor for one application among the tenant's roster (SPEC §3,
-// Allocation). It runs inside workflow code, so it is a pure function of its inputs: the
-// output order comes from sorting, never from map iteration, the clock or chance.
-func Allocate(req AllocationRequest, roster []Candidate) Allocation {
+// rank splits a roster into the excluded (with the first reason each fails, by person id) and the
+// eligible, best first; the caller chooses and says why.
+func rank(roster []Candidate, exclusion func(Candidate) string) (Allocation, []Candidate) {
 	out := Allocation{Ranked: []string{}, Excluded: []Exclusion{}}
 	var eligible []Candidate
 	for _, c := range roster {
-		if why := exclusionReason(req, c); why != "" {
+		if why := exclusion(c); why != "" {
 			out.Excluded = append(out.Excluded, Exclusion{PersonID: c.PersonID, Name: c.Name, Reason: why})
 		} else {
 			eligible = append(eligible, c)
@@ -39,7 +38,14 @@ func Allocate(req AllocationRequest, roster []Candidate) Allocation {
 	for _, c := range eligible {
 		out.Ranked = append(out.Ranked, c.PersonID)
 	}
+	return out, eligible
+}
 
+// Allocate chooses an assessor for one application among the tenant's roster (SPEC §3,
+// Allocation). It runs inside workflow code, so it is a pure function of its inputs: the
+// output order comes from sorting, never from map iteration, the clock or chance.
+func Allocate(req AllocationRequest, roster []Candidate) Allocation {
+	out, eligible := rank(roster, func(c Candidate) string { return exclusionReason(req, c) })
 	switch {
 	case len(roster) == 0:
 		out.Reason = "no eligible assessor: the roster is empty"

@@ -1,7 +1,6 @@
 package award
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,20 +21,7 @@ const ReasonAssessedIt = "assessed this application"
 // passed over only for the parties' bar, being inactive, having assessed the application or
 // a declared conflict with the setting. Like Allocate it is a pure function of its inputs.
 func ChooseModerator(req ModeratorRequest, roster []Candidate) Allocation {
-	out := Allocation{Ranked: []string{}, Excluded: []Exclusion{}}
-	var eligible []Candidate
-	for _, c := range roster {
-		if why := moderatorExclusion(req, c); why != "" {
-			out.Excluded = append(out.Excluded, Exclusion{PersonID: c.PersonID, Name: c.Name, Reason: why})
-		} else {
-			eligible = append(eligible, c)
-		}
-	}
-	slices.SortStableFunc(out.Excluded, func(a, b Exclusion) int { return cmp.Compare(a.PersonID, b.PersonID) })
-	slices.SortStableFunc(eligible, compareCandidates)
-	for _, c := range eligible {
-		out.Ranked = append(out.Ranked, c.PersonID)
-	}
+	out, eligible := rank(roster, func(c Candidate) string { return moderatorExclusion(req, c) })
 	switch {
 	case len(roster) == 0:
 		out.Reason = "no eligible moderator: the authority has no moderator"
