@@ -49,7 +49,6 @@ func (a *Activities) VerifyEvidence(ctx context.Context, in VerifyInput) (Verify
 // ConfirmInput is a staged upload and what its uploader declared.
 type ConfirmInput struct {
 	ObjectKey   string // the final key; the upload is under objects.StagingKey(ObjectKey)
-	Filename    string
 	Size        int64
 	SHA256      string // lowercase hex
 	ContentType string // as declared
@@ -105,7 +104,7 @@ func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (Confir
 		if res.SniffedType, err = a.Objects.Sniff(ctx, key, got.ETag); err != nil {
 			return ConfirmResult{}, err
 		}
-		if award.CheckContent(in.Filename, in.ContentType, res.SniffedType) != nil {
+		if award.CheckContent(in.ContentType, res.SniffedType) != nil {
 			res.Outcome = UploadTypeMismatch
 		}
 	}

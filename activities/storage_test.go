@@ -37,7 +37,7 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 	pdf := []byte("%PDF-1.4\n% the wellbeing plan\n%%EOF\n")
 	declare := func(key string, content []byte) ConfirmInput {
 		sum := sha256.Sum256(content)
-		return ConfirmInput{ObjectKey: key, Filename: "plan.pdf", Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), ContentType: "application/pdf"}
+		return ConfirmInput{ObjectKey: key, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), ContentType: "application/pdf"}
 	}
 	upload := func(in ConfirmInput, content []byte) {
 		t.Helper()

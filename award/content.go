@@ -75,16 +75,18 @@ func ContentMatches(declared, sniffed string) bool {
 }
 
 // CheckContent returns nil if ContentMatches, or an *InputError (field "content_type") that
-// names both types, e.g. `the file "plan.pdf" is an executable program
+// names both types (not the file's name), e.g. `the uploaded file is an executable program
 // (application/x-executable) but was declared as PDF (application/pdf); upload the real
 // file, or declare its real type`.
-func CheckContent(filename, declared, sniffed string) error {
+func CheckContent(declared, sniffed string) error {
 	if ContentMatches(declared, sniffed) {
 		return nil
 	}
 	d, s := bareType(declared), bareType(sniffed)
-	return inputErr("content_type", "the file %q is %s (%s) but was declared as %s (%s); upload the real file, or declare its real type",
-		filename, describeReal(s), s, describeDeclared(d), d)
+	// The filename stays out of the message: it can name a child, and refusals are kept in
+	// the journey's history.
+	return inputErr("content_type", "the uploaded file is %s (%s) but was declared as %s (%s); upload the real file, or declare its real type",
+		describeReal(s), s, describeDeclared(d), d)
 }
 
 func describeReal(t string) string {

@@ -284,7 +284,7 @@ func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *act
 	var got activities.ConfirmResult
 	actx := workflow.WithActivityOptions(ctx, verifyOptions)
 	if err := workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, activities.ConfirmInput{
-		ObjectKey: it.ObjectKey, Filename: it.Filename, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType,
+		ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType,
 	}).Get(actx, &got); err != nil {
 		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; evidence %q is still pending: try confirming again shortly", it.ID)
 	}
@@ -303,7 +303,7 @@ func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *act
 		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; it was deleted: upload it again", stored, it.SHA256)
 	case activities.UploadTypeMismatch:
 		msg := "the uploaded file is not of its declared type " + it.ContentType
-		if err := award.CheckContent(it.Filename, it.ContentType, got.SniffedType); err != nil {
+		if err := award.CheckContent(it.ContentType, got.SniffedType); err != nil {
 			msg = err.Error()
 		}
 		return activities.Evidence{}, refuse(ErrTypeMismatch, "%s (the upload was deleted)", msg)
