@@ -270,6 +270,8 @@ func TestEvidenceIntegrity(t *testing.T) {
 			t.Fatalf("the assessor downloads %q, want the confirmed upload", body[:min(len(body), 40)])
 		}
 	})
+	// Staged uploads, a retried confirm, a type refused at confirm, submission, an accepted offer.
+	captureHistory(t, appID, "evidence_staged")
 }
 
 type evidenceItem struct {
