@@ -32,6 +32,12 @@ type Person struct {
 	Name     string   `json:"name"`
 	Email    string   `json:"email"`
 	Roles    []string `json:"roles"`
+	// Active is false for a person an admin deactivated: they cannot sign in, and their tokens
+	// and sessions are refused at once (Authenticate checks it).
+	Active bool `json:"active"`
+	// AccessVersion counts changes to the person's roles and active state (people_admin.go): a
+	// session holding an older number is renewed with the new roles, or refused.
+	AccessVersion int64 `json:"-"`
 }
 
 // Roles a person may hold.
@@ -95,8 +101,8 @@ func (db *DB) EnsureApplicant(ctx context.Context, p Person) (Person, error) {
 		ON CONFLICT (tenant_id, email) DO UPDATE
 		SET roles = (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest(people.roles || EXCLUDED.roles) r)
 		WHERE NOT people.roles && $6::text[]
-		RETURNING id, tenant_id, name, email, roles`,
-		p.ID, p.TenantID, p.Name, p.Email, RoleApplicant, StaffRoles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+		RETURNING id, tenant_id, name, email, roles, active, access_version`,
+		p.ID, p.TenantID, p.Name, p.Email, RoleApplicant, StaffRoles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles, &p.Active, &p.AccessVersion)
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return p, err
 	}
@@ -126,26 +132,29 @@ func (db *DB) UpsertPerson(ctx context.Context, p Person) (Person, error) {
 		INSERT INTO people (id, tenant_id, name, email, roles) VALUES ($1,$2,$3,lower($4),$5)
 		ON CONFLICT (tenant_id, email) DO UPDATE
 		SET roles = (SELECT array_agg(DISTINCT r ORDER BY r) FROM unnest(people.roles || EXCLUDED.roles) r)
-		RETURNING id, tenant_id, name, email, roles`,
-		p.ID, p.TenantID, p.Name, p.Email, p.Roles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+		RETURNING id, tenant_id, name, email, roles, active, access_version`,
+		p.ID, p.TenantID, p.Name, p.Email, p.Roles).Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles, &p.Active, &p.AccessVersion)
 	return p, err
 }
 
 // Person returns one person of a tenant.
 func (db *DB) Person(ctx context.Context, tenantID, id string) (Person, error) {
 	return db.scanPerson(db.pool.QueryRow(ctx,
-		`SELECT id, tenant_id, name, email, roles FROM people WHERE tenant_id=$1 AND id=$2`, tenantID, id))
+		`SELECT `+personColumns+` FROM people p WHERE p.tenant_id=$1 AND p.id=$2`, tenantID, id))
 }
 
 // PersonByEmail finds a person of a tenant by email address.
 func (db *DB) PersonByEmail(ctx context.Context, tenantID, email string) (Person, error) {
 	return db.scanPerson(db.pool.QueryRow(ctx,
-		`SELECT id, tenant_id, name, email, roles FROM people WHERE tenant_id=$1 AND email=lower($2)`, tenantID, email))
+		`SELECT `+personColumns+` FROM people p WHERE p.tenant_id=$1 AND p.email=lower($2)`, tenantID, email))
 }
+
+// personColumns are what scanPerson reads, from people aliased p.
+const personColumns = `p.id, p.tenant_id, p.name, p.email, p.roles, p.active, p.access_version`
 
 func (db *DB) scanPerson(row pgx.Row) (Person, error) {
 	var p Person
-	err := row.Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles)
+	err := row.Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles, &p.Active, &p.AccessVersion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -172,12 +181,13 @@ func (db *DB) StoreToken(ctx context.Context, personID, label, token string) err
 	return err
 }
 
-// Authenticate returns the person a token belongs to, or ErrNotFound.
+// Authenticate returns the person a token belongs to, or ErrNotFound; a deactivated person's
+// tokens are refused at once (ErrNotFound, the same answer as an unknown token).
 func (db *DB) Authenticate(ctx context.Context, token string) (Person, error) {
 	sum := sha256.Sum256([]byte(token))
 	return db.scanPerson(db.pool.QueryRow(ctx, `
-		SELECT p.id, p.tenant_id, p.name, p.email, p.roles
-		FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash=$1`, sum[:]))
+		SELECT `+personColumns+`
+		FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash=$1 AND p.active`, sum[:]))
 }
 
 // NewID returns a random identifier with a readable prefix, e.g. "app_4k2j...".

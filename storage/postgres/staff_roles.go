@@ -72,7 +72,7 @@ func (db *DB) changeRole(ctx context.Context, tenantID, personID, role, actor st
 	var out RoleChange
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := db.scanPerson(tx.QueryRow(ctx,
-			`SELECT id, tenant_id, name, email, roles FROM people WHERE tenant_id=$1 AND id=$2 FOR UPDATE`, tenantID, personID))
+			`SELECT `+personColumns+` FROM people p WHERE p.tenant_id=$1 AND p.id=$2 FOR UPDATE`, tenantID, personID))
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("no person %s: %w", personID, ErrNotFound)
 		}
@@ -99,7 +99,7 @@ func (db *DB) changeRole(ctx context.Context, tenantID, personID, role, actor st
 			}
 		}
 		slices.Sort(roles)
-		if _, err := tx.Exec(ctx, `UPDATE people SET roles = $3 WHERE tenant_id = $1 AND id = $2`, tenantID, personID, roles); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE people SET roles = $3, access_version = access_version + 1, access_changed_at = now() WHERE tenant_id = $1 AND id = $2`, tenantID, personID, roles); err != nil {
 			return err
 		}
 		detail, err := json.Marshal(map[string]any{"person": personID, "role": role, "roles": roles})
