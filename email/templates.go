@@ -88,8 +88,8 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 }
 
 // Recipients says who receives each kind of message: "applicant", "supporter" (the person
-// who supports the setting, e.g. the supervising social worker), "assessor", "moderator" or
-// "admin" (the tenant's award team). Every kind has exactly one entry; Kinds() lists the same
+// who supports the setting, e.g. the supervising social worker), "assessor", "moderator",
+// "admin" (the tenant's award team) or "anyone" (sign_in_link: whoever asked to sign in). Every kind has exactly one entry; Kinds() lists the same
 // names. first_year_overdue is worded for both and is also sent, unchanged, to the supporter.
 var Recipients = map[string]string{
 	"welcome":                         "applicant",
@@ -118,6 +118,7 @@ var Recipients = map[string]string{
 	"reassessment_reminder_supporter": "supporter",
 	"award_lapsed":                    "applicant",
 	"admin_alert":                     "admin",
+	"sign_in_link":                    "anyone",
 }
 
 type template struct {
@@ -302,6 +303,21 @@ Your current award stays valid until the new decision.`,
 		body: `The {{.Level}} award of {{.SettingName}} in the {{.TrackTitle}} expired on {{.ExpiresOn}} and has lapsed.
 
 You are welcome to apply again at any time: {{.Link}}`,
+	},
+
+	// Sign-in (services/signin): sent at once through the outbox, never merged into a digest.
+	// Reason, when set, says why the person is invited (an admin added them).
+	"sign_in_link": {
+		subject: "Your link to sign in to {{.TenantName}}",
+		body: `{{if .Reason}}{{.Reason}}
+
+{{end}}Use this link to sign in to the {{.TenantName}} awards service:
+
+{{.Link}}
+
+The link works once and expires in 15 minutes. If it has expired, ask for a new one on the sign-in page.
+
+If you did not ask to sign in, you can ignore this email: nobody can sign in without the link.`,
 	},
 
 	// Flags for the award team: no eligible assessor, a dormant portfolio, and so on.

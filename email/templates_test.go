@@ -226,7 +226,7 @@ func TestDigest(t *testing.T) {
 }
 
 func TestRecipients(t *testing.T) {
-	roles := []string{"applicant", "supporter", "assessor", "moderator", "admin"}
+	roles := []string{"applicant", "supporter", "assessor", "moderator", "admin", "anyone"}
 	for kind, who := range Recipients {
 		if _, ok := templates[kind]; !ok {
 			t.Errorf("Recipients lists %q, which has no template", kind)
