@@ -23,11 +23,11 @@ unit:
 # its own for FUZZTIME; their seed corpora (f.Add, testdata/fuzz) also run with every `go test`.
 # A failing input is saved under the package's testdata/fuzz/<Target>/: commit it with the fix.
 FUZZ_TARGETS := ./award:FuzzCheckText ./award:FuzzUploadLimitsCheck ./starter/api:FuzzDecode \
-	./email:FuzzDataJSON ./email/webhook:FuzzParse ./email/webhook:FuzzVerify
+	./email:FuzzDataJSON ./email/webhook:FuzzParse ./email/webhook:FuzzVerify ./services/cohort:FuzzParse
 FUZZTIME ?= 5s
 
 ## fuzz: each fuzz target for FUZZTIME (5s, about a minute in all): request decoding and its clean-text check, the
-## webhook parser and verifier, upload limits, email.Data decoding
+## webhook parser and verifier, upload limits, email.Data decoding, the cohort CSV parser
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
