@@ -75,63 +75,66 @@ func (e *SettingVariantError) Error() string {
 // index on active applications makes a second active application for a setting impossible,
 // even when two registrations race.
 func (db *DB) Register(ctx context.Context, r Registration, asAdmin bool) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		var settingID, applicantID, track, variant string
-		err := tx.QueryRow(ctx, `SELECT id, applicant_id, track, variant FROM settings WHERE tenant_id=$1 AND reference=$2 FOR UPDATE`,
-			r.TenantID, r.SettingReference).Scan(&settingID, &applicantID, &track, &variant)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			settingID = NewID("set")
-			_, err = tx.Exec(ctx, `
+	return db.inTx(ctx, func(tx pgx.Tx) error { return db.registerTx(ctx, tx, r, asAdmin) })
+}
+
+// registerTx is Register within tx (a cohort import registers many in one transaction).
+func (db *DB) registerTx(ctx context.Context, tx pgx.Tx, r Registration, asAdmin bool) error {
+	var settingID, applicantID, track, variant string
+	err := tx.QueryRow(ctx, `SELECT id, applicant_id, track, variant FROM settings WHERE tenant_id=$1 AND reference=$2 FOR UPDATE`,
+		r.TenantID, r.SettingReference).Scan(&settingID, &applicantID, &track, &variant)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		settingID = NewID("set")
+		_, err = tx.Exec(ctx, `
 				INSERT INTO settings (id, tenant_id, reference, name, track, variant, applicant_id, supporter_id)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,NULLIF($8,''))`,
-				settingID, r.TenantID, r.SettingReference, r.SettingName, r.Track, r.Variant, r.ApplicantID, r.SupporterID)
-			if err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			if applicantID != r.ApplicantID && !asAdmin {
-				return &SettingOwnedError{Reference: r.SettingReference}
-			}
-			if track != r.Track || variant != r.Variant {
-				return &SettingVariantError{Reference: r.SettingReference, Track: track, Variant: variant}
-			}
-			var existing string
-			err := tx.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
-			if err == nil {
-				return &DuplicateError{ExistingID: existing}
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE settings SET name=$2, applicant_id=$3, supporter_id=COALESCE(NULLIF($4,''), supporter_id) WHERE id=$1`,
-				settingID, r.SettingName, r.ApplicantID, r.SupporterID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO applications (id, tenant_id, setting_id, applicant_id, track, variant, framework_id, framework_version, stage)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-			r.ApplicationID, r.TenantID, settingID, r.ApplicantID, r.Track, r.Variant, r.FrameworkID, r.FrameworkVersion, r.Stage)
-		if isUniqueViolation(err, "applications_one_active_per_setting") {
-			var existing string
-			_ = db.pool.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
-			return &DuplicateError{ExistingID: existing}
-		}
+			settingID, r.TenantID, r.SettingReference, r.SettingName, r.Track, r.Variant, r.ApplicantID, r.SupporterID)
 		if err != nil {
 			return err
 		}
-		// The outbox row, in the same transaction: no application is ever committed without the
-		// means to start its journey.
-		if len(r.JourneyInput) == 0 {
-			return errors.New("registering an application: the journey's start input is missing")
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO journey_starts (application_id, tenant_id, input) VALUES ($1, $2, $3)`,
-			r.ApplicationID, r.TenantID, string(r.JourneyInput))
+	case err != nil:
 		return err
-	})
+	default:
+		if applicantID != r.ApplicantID && !asAdmin {
+			return &SettingOwnedError{Reference: r.SettingReference}
+		}
+		if track != r.Track || variant != r.Variant {
+			return &SettingVariantError{Reference: r.SettingReference, Track: track, Variant: variant}
+		}
+		var existing string
+		err := tx.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
+		if err == nil {
+			return &DuplicateError{ExistingID: existing}
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE settings SET name=$2, applicant_id=$3, supporter_id=COALESCE(NULLIF($4,''), supporter_id) WHERE id=$1`,
+			settingID, r.SettingName, r.ApplicantID, r.SupporterID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `
+			INSERT INTO applications (id, tenant_id, setting_id, applicant_id, track, variant, framework_id, framework_version, stage)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		r.ApplicationID, r.TenantID, settingID, r.ApplicantID, r.Track, r.Variant, r.FrameworkID, r.FrameworkVersion, r.Stage)
+	if isUniqueViolation(err, "applications_one_active_per_setting") {
+		var existing string
+		_ = db.pool.QueryRow(ctx, `SELECT id FROM applications WHERE setting_id=$1 AND active`, settingID).Scan(&existing)
+		return &DuplicateError{ExistingID: existing}
+	}
+	if err != nil {
+		return err
+	}
+	// The outbox row, in the same transaction: no application is ever committed without the
+	// means to start its journey.
+	if len(r.JourneyInput) == 0 {
+		return errors.New("registering an application: the journey's start input is missing")
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO journey_starts (application_id, tenant_id, input) VALUES ($1, $2, $3)`,
+		r.ApplicationID, r.TenantID, string(r.JourneyInput))
+	return err
 }
 
 const applicationColumns = `
