@@ -39,7 +39,7 @@ type app struct {
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{
 		api:    envOr("AWARD_API_URL", defaultAPI),
-		token:  os.Getenv("AWARD_TOKEN"),
+		token:  envOr("AWARD_TOKEN", storedToken()), // storedToken: starter login's (login.go)
 		stdout: stdout,
 		stderr: stderr,
 		hc:     &http.Client{},
@@ -101,17 +101,17 @@ func (a *app) run(ctx context.Context, args []string) error {
 		}
 		return usageErr(name, "%s", flagErrorText(err))
 	}
-	if err := a.checkGlobals(); err != nil {
+	if err := a.checkGlobals(cmd.noToken); err != nil {
 		return err
 	}
 	return runner(ctx, a, pos)
 }
 
 // checkGlobals validates --api and --token before any request is made.
-func (a *app) checkGlobals() error {
+func (a *app) checkGlobals(noToken bool) error {
 	a.token = strings.TrimSpace(a.token)
-	if a.token == "" {
-		return usageErr("", "no API token: pass --token or set AWARD_TOKEN")
+	if a.token == "" && !noToken {
+		return usageErr("", "no API token: run 'starter login', pass --token or set AWARD_TOKEN")
 	}
 	u, err := url.Parse(a.api)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -38,7 +38,9 @@ func (a *app) call(ctx context.Context, method, path string, in, out any) ([]byt
 	if err != nil {
 		return nil, usageErr("", "invalid request URL %s: %v", a.api+path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
+	if a.token != "" { // asking for a sign-in link (login) needs none
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", userAgent)
 	if in != nil {

@@ -43,6 +43,7 @@ func newFake(t *testing.T) *fakeAPI {
 	t.Cleanup(f.srv.Close)
 	t.Setenv("AWARD_API_URL", f.srv.URL)
 	t.Setenv("AWARD_TOKEN", "tok-applicant")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no token saved by a real 'starter login' leaks in
 	return f
 }
 

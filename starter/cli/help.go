@@ -19,6 +19,7 @@ type command struct {
 	summary string
 	about   string // longer description for its help
 	setup   func(fs *flag.FlagSet) runner
+	noToken bool // runs without an API token (login, logout)
 }
 
 func commandList() []command {
@@ -53,6 +54,9 @@ func commandList() []command {
 		extendCommand(),
 		retryCommand(),
 		stuckCommand(), // stuck.go
+		// Signing in (login.go).
+		loginCommand(),
+		logoutCommand(),
 	}
 }
 
