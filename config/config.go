@@ -18,9 +18,13 @@ type Config struct {
 	Objects           objects.Config
 	SendGridAPIKey    string
 	SendGridURL       string
-	PublicURL         string
-	HTTPAddr          string
-	TemporalUIURL     string
+	// PublicURL is the product's public base URL: emailed links (sign-in links included) point at it.
+	PublicURL string
+	// SessionCookieSecure marks the browser session cookie Secure (HTTPS only). It is on
+	// unless SESSION_COOKIE_SECURE=false, which only plain-HTTP development may set.
+	SessionCookieSecure bool
+	HTTPAddr            string
+	TemporalUIURL       string
 	// WebhookPublicKey is SendGrid's event-webhook verification key (base64 DER); "" disables the endpoint.
 	WebhookPublicKey string
 }
@@ -46,6 +50,14 @@ func FromEnv() (Config, error) {
 		WebhookPublicKey: os.Getenv("SENDGRID_WEBHOOK_PUBLIC_KEY"),
 	}
 	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
+	c.SessionCookieSecure = true
+	if v := os.Getenv("SESSION_COOKIE_SECURE"); v != "" {
+		secure, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("SESSION_COOKIE_SECURE=%q: want true or false", v)
+		}
+		c.SessionCookieSecure = secure
+	}
 	var missing []string
 	for name, v := range map[string]string{
 		"DATABASE_URL": c.DatabaseURL, "S3_ENDPOINT": c.Objects.Endpoint, "S3_ACCESS_KEY": c.Objects.AccessKey,
