@@ -96,10 +96,8 @@ func (s *Service) SessionPerson(ctx context.Context, sm *scs.SessionManager) (po
 // SignOut ends the request's session.
 func SignOut(ctx context.Context, sm *scs.SessionManager) error { return sm.Destroy(ctx) }
 
-// SignOutEverywhere ends every session of the person (this one included).
-func (s *Service) SignOutEverywhere(ctx context.Context, sm *scs.SessionManager, me postgres.Person) error {
-	if err := s.DB.EndAllSessions(ctx, me.TenantID, me.ID); err != nil {
-		return err
-	}
-	return sm.Destroy(ctx)
+// EndAllSessions ends every session of the person ("sign out everywhere"): each is refused
+// at its next request.
+func (s *Service) EndAllSessions(ctx context.Context, me postgres.Person) error {
+	return s.DB.EndAllSessions(ctx, me.TenantID, me.ID)
 }
