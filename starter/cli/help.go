@@ -33,6 +33,8 @@ func commandList() []command {
 		submitCommand(),
 		withdrawCommand(),
 		rosterCommand(),
+		peopleCommand(), // people.go
+		importCommand(), // import.go
 		// Admins' pages (admin.go).
 		reportCommand(),
 		auditCommand(),
