@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"awardengine/storage/postgres"
@@ -22,6 +23,7 @@ type fixture struct {
 	product  string
 	store    *memStore
 	opA, opB *testOP
+	h        *Handler
 
 	mu      sync.Mutex
 	signIns []string // tenant/person, in order
@@ -56,6 +58,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.h = h
 	mux := http.NewServeMux()
 	h.Routes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("home")) })
@@ -238,6 +241,42 @@ func TestAStaffMemberOfTenantACannotSignInToTenantB(t *testing.T) {
 
 	// And signing in to c properly works, as c's own person.
 	f.expectSignedIn(t, b.untilCallbackAndFollow(f.product, "c", "ann"), "c/p-ann-c")
+}
+
+// Each tenant's verifier is built from its own issuer and client id: a genuine ID token that
+// provider A issued to tenant a's client verifies for a, and for nobody else, whichever way it
+// is presented (b: signed by a key provider B does not have; c: the same provider, another
+// client).
+func TestATokenIssuedForOneTenantFailsEveryOtherTenantsVerifier(t *testing.T) {
+	f := setup(t)
+	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	ctx := context.Background()
+	provider, err := gooidc.NewProvider(ctx, f.opA.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: "award-a", ClientSecret: secretOf("award-a"), Endpoint: provider.Endpoint(),
+		RedirectURL: f.product + "/signin/oidc/a/callback", Scopes: []string{"openid", "email"}}
+	verifier, nonce := oauth2.GenerateVerifier(), "the-nonce"
+	b := newBrowser(t, f.product)
+	callback := b.logIn(b.get(conf.AuthCodeURL("state", gooidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))), "ann")
+	token, err := conf.Exchange(ctx, query(t, callback, "code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tenant, want := range map[string]string{"a": "", "b": "signature", "c": "audience"} {
+		c, err := f.h.client(ctx, tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.verify(ctx, token, nonce)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("tenant a's own token refused: %v", err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("tenant %s: a's token gave %v, want a refusal for its %s", tenant, err, want)
+		}
+	}
 }
 
 func TestUnconfiguredOrDisabledTenantIsRefused(t *testing.T) {
