@@ -17,6 +17,7 @@ import (
 // Store is what the package needs from the database (*postgres.DB has it).
 type Store interface {
 	OIDCProvider(ctx context.Context, tenantID string) (postgres.OIDCProvider, error)
+	SetOIDCProvider(ctx context.Context, p postgres.OIDCProvider, actor string) (postgres.OIDCProvider, error)
 	SaveOIDCFlow(ctx context.Context, f postgres.OIDCFlow) error
 	TakeOIDCFlow(ctx context.Context, stateHash, browserHash []byte) (postgres.OIDCFlow, error)
 	OIDCIdentity(ctx context.Context, tenantID, issuer, subject string) (postgres.Person, error)

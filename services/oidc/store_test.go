@@ -36,6 +36,14 @@ func (s *memStore) OIDCProvider(_ context.Context, tenantID string) (postgres.OI
 	return p, nil
 }
 
+func (s *memStore) SetOIDCProvider(_ context.Context, p postgres.OIDCProvider, _ string) (postgres.OIDCProvider, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.UpdatedAt = s.now()
+	s.providers[p.TenantID] = p
+	return p, nil
+}
+
 func (s *memStore) SaveOIDCFlow(_ context.Context, f postgres.OIDCFlow) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
