@@ -46,7 +46,7 @@ func allowed(p postgres.Person) error {
 		return errNotInvited
 	}
 	if !p.Active {
-		return errDeactivated
+		return ErrDeactivated
 	}
 	return nil
 }

@@ -42,7 +42,9 @@ var (
 	errNotInvited = refuse(http.StatusForbidden, "oidc-not-invited",
 		"You are not on this award's team yet",
 		"Signing in with a council account is for assessors, moderators and admins. Ask your award team to invite you, using the email address of your council account.")
-	errDeactivated = refuse(http.StatusForbidden, "oidc-deactivated",
+	// ErrDeactivated is exported for the caller's SignIn, which may find the person deactivated
+	// between the check here and the session's start.
+	ErrDeactivated = refuse(http.StatusForbidden, "oidc-deactivated",
 		"Your account here is not active",
 		"Ask your award team to reactivate it.")
 	errOtherAccount = refuse(http.StatusForbidden, "oidc-other-account-linked",
