@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"awardengine/award"
@@ -51,8 +52,10 @@ func (s *Service) Import(ctx context.Context, me postgres.Person, file io.Reader
 	if s.Now != nil {
 		now = s.Now
 	}
-	rows, problems := Parse(file, now())
-	if len(problems) > 0 {
+	// The rows without problems of their own are checked against the database too, so that
+	// one answer lists every problem of the file.
+	rows, problems := Check(file, now())
+	if len(rows) == 0 {
 		return structs.CohortResult{}, refusal(problems)
 	}
 	tenantSettings, err := s.DB.TenantSettings(ctx, me.TenantID, s.Settings)
@@ -62,7 +65,7 @@ func (s *Service) Import(ctx context.Context, me postgres.Person, file io.Reader
 	frameworks := map[award.Variant]workflows.FrameworkRef{}
 	inputs := map[string]workflows.ApplicationInput{}
 	byLine := map[int]Row{}
-	imp := postgres.CohortImport{TenantID: me.TenantID, Actor: me.ID, DryRun: dryRun}
+	imp := postgres.CohortImport{TenantID: me.TenantID, Actor: me.ID, DryRun: dryRun || len(problems) > 0}
 	for _, r := range rows {
 		byLine[r.Line] = r
 		imp.Rows = append(imp.Rows, postgres.CohortRow{Line: r.Line, SettingReference: r.SettingReference, SettingName: r.SettingName,
@@ -100,12 +103,12 @@ func (s *Service) Import(ctx context.Context, me postgres.Person, file io.Reader
 	if err != nil {
 		return structs.CohortResult{}, err
 	}
-	if len(out.Problems) > 0 {
-		ps := make([]Problem, 0, len(out.Problems))
-		for _, p := range out.Problems {
-			ps = append(ps, Problem{Line: p.Line, Column: p.Column, Message: p.Message})
-		}
-		return structs.CohortResult{}, refusal(ps)
+	for _, p := range out.Problems {
+		problems = append(problems, Problem{Line: p.Line, Column: p.Column, Message: p.Message})
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
+		return structs.CohortResult{}, refusal(problems)
 	}
 	res := structs.CohortResult{DryRun: dryRun, Applications: make([]structs.CohortApplication, 0, len(out.Created))}
 	for _, c := range out.Created {

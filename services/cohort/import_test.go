@@ -138,8 +138,20 @@ func TestImportRefusals(t *testing.T) {
 	three := header + "1,,caring_schools,primary,,A,a@x.example,,\n2,B,nope,primary,,B,b@x.example,,\n" +
 		"3,C,caring_schools,primary,,C,c@x.example,,\n4,D,caring_schools,primary,,D,bad,,\n"
 	var p *structs.CohortProblem
-	_, err := service(&fakeStore{}, &fakeTemporal{}, &fakeLinks{}).Import(context.Background(), admin, strings.NewReader(three), false)
+	tc, links := &fakeTemporal{}, &fakeLinks{}
+	checked := &fakeStore{}
+	_, err := service(checked, tc, links).Import(context.Background(), admin, strings.NewReader(three), false)
 	if !errors.As(err, &p) || p.Status != 422 || !strings.Contains(p.Detail, "nothing was imported: 3 rows have problems") || len(p.Rows) != 3 {
+		t.Fatalf("%v %+v", err, p)
+	}
+	// The good row was checked against the database too, in a dry run: nothing written.
+	if len(checked.imports) != 1 || !checked.imports[0].DryRun || len(checked.imports[0].Rows) != 1 || len(tc.started)+len(links.sent) != 0 {
+		t.Fatalf("%+v", checked.imports)
+	}
+	// The file's problems and the database's come in one answer, by line.
+	merged := &fakeStore{problems: []postgres.CohortProblem{{Line: 4, Column: "applicant_email", Message: "staff"}}}
+	_, err = service(merged, tc, links).Import(context.Background(), admin, strings.NewReader(three), false)
+	if !errors.As(err, &p) || !strings.Contains(p.Detail, "4 rows have problems") || p.Rows[2].Line != 4 || p.Rows[3].Line != 5 {
 		t.Fatalf("%v %+v", err, p)
 	}
 	// Problems found in the database refuse the file the same way.

@@ -114,6 +114,16 @@ func ProblemLines(problems []Problem) int {
 // or every problem found (and no rows) when any is bad. A file that cannot be read as CSV at
 // all is one problem at the line where reading stopped.
 func Parse(r io.Reader, now time.Time) ([]Row, []Problem) {
+	rows, problems := Check(r, now)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return rows, nil
+}
+
+// Check is Parse returning also, with the problems, the rows that have none (so that the
+// database's checks can report on them too: every problem of a file in one answer).
+func Check(r io.Reader, now time.Time) ([]Row, []Problem) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, []Problem{{Line: 1, Message: "the file could not be read"}}
@@ -135,6 +145,7 @@ func Parse(r io.Reader, now time.Time) ([]Row, []Problem) {
 	cr.FieldsPerRecord = len(header)
 	var (
 		rows     []Row
+		read     int                // rows read
 		settings = map[string]int{} // reference (case-insensitive) → first line
 		apps     = map[string]int{} // applicant email → first line
 		sups     = map[string]int{} // supporter email → first line
@@ -153,7 +164,7 @@ func Parse(r io.Reader, now time.Time) ([]Row, []Problem) {
 			break // quotes out of step: nothing after this is trustworthy
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rows)+ProblemLines(problems) >= MaxRows {
+		if read++; read > MaxRows {
 			problems = append(problems, Problem{Line: line, Message: fmt.Sprintf("the file has more than %d rows; split it", MaxRows)})
 			break
 		}
@@ -162,15 +173,14 @@ func Parse(r io.Reader, now time.Time) ([]Row, []Problem) {
 			rowProblems = append(rowProblems, repeated(row, settings, apps, sups)...)
 		}
 		problems = append(problems, rowProblems...)
-		rows = append(rows, row)
+		if len(rowProblems) == 0 {
+			rows = append(rows, row)
+		}
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	if len(rows) == 0 {
+	if len(rows) == 0 && len(problems) == 0 {
 		return nil, []Problem{{Line: 2, Message: "the file has a header but no rows"}}
 	}
-	return rows, nil
+	return rows, problems
 }
 
 // csvProblem is a reading error at its line, saying what is wrong without echoing the data.
