@@ -172,6 +172,9 @@ func (h *Handler) finish(r *http.Request, tenantID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if iss := q.Get("iss"); iss != "" && iss != c.issuer {
+		return "", errProviderRefused // RFC 9207: the answer names another provider (a mix-up)
+	}
 	exchangeCtx, cancel := context.WithTimeout(context.WithValue(ctx, oauth2.HTTPClient, h.cfg.HTTPClient), 15*time.Second)
 	defer cancel()
 	token, err := c.oauth.Exchange(exchangeCtx, code, oauth2.VerifierOption(flow.CodeVerifier))

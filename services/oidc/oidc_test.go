@@ -174,6 +174,11 @@ func TestWrongOrReplayedStateIsRefused(t *testing.T) {
 	other.get(f.product + "/signin/oidc/a") // gets its own cookie
 	f.expectRefused(t, other.get(callback), http.StatusBadRequest, "started in another browser", 0)
 
+	// An answer naming another issuer (RFC 9207) is a mix-up: refused, and the sign-in used up.
+	mixedUp := b.untilCallback(f.product, "a", "ann")
+	f.expectRefused(t, b.get(withQuery(t, mixedUp, "iss", f.opB.URL)), http.StatusBadRequest, "did not sign you in", 0)
+	f.expectRefused(t, b.get(mixedUp), http.StatusBadRequest, "expired or was started in another browser", 0)
+
 	// The right browser finishes it once; the same callback again is refused.
 	f.expectSignedIn(t, b.get(callback), "a/p-ann")
 	f.expectRefused(t, b.get(callback), http.StatusBadRequest, "expired or was started in another browser", 1)
