@@ -363,4 +363,3 @@ func (b *browser) cookie(t *testing.T, at string) string {
 	t.Fatal("no browser cookie")
 	return ""
 }
-
