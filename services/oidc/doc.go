@@ -15,8 +15,9 @@
 // Why server-side and not a cookie holding the state: the row (oidc_flows) is deleted when
 // the callback takes it, so a callback is accepted once; nothing secret travels in the
 // browser and there is no key to manage or rotate. The browser is bound by a random HttpOnly
-// cookie (SameSite=Lax, so it comes back on the provider's top-level redirect; Secure unless
-// configured off for plain-HTTP development) whose SHA-256 the row holds: a callback from
+// cookie (SameSite=Lax, so it comes back on the provider's top-level redirect; over HTTPS a
+// __Host- cookie, which no subdomain can plant; plain only for HTTP development) whose
+// SHA-256 the row holds: a callback from
 // another browser, or a state from a sign-in started elsewhere, finds nothing. One cookie per
 // browser serves any number of tabs. A sign-in under way lasts ten minutes.
 //

@@ -18,9 +18,13 @@ import (
 )
 
 const (
-	// browserCookie binds a sign-in under way to the browser that started it.
-	browserCookie = "award_oidc_browser"
-	flowLifetime  = 10 * time.Minute
+	// browserCookie binds a sign-in under way to the browser that started it. Served over
+	// HTTPS it is the __Host- cookie (Secure, path /, no Domain), which a neighbouring
+	// subdomain cannot set for us: a binding planted by someone else would let them finish
+	// their own sign-in in this browser (signing the victim in as the attacker).
+	browserCookie       = "award_oidc_browser"
+	secureBrowserCookie = "__Host-award_oidc_browser"
+	flowLifetime        = 10 * time.Minute
 )
 
 // Handler serves a tenant's sign-in routes; the tenant is the {tenant} path value.
@@ -111,18 +115,28 @@ func (h *Handler) Start(w http.ResponseWriter, r *http.Request) {
 // browser returns this browser's binding, setting a new random one if it has none. It is
 // reused across tabs and renewed with each sign-in started.
 func (h *Handler) browser(w http.ResponseWriter, r *http.Request) string {
+	name, path := h.browserCookie()
 	value := ""
-	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) == 43 {
+	if c, err := r.Cookie(name); err == nil && len(c.Value) == 43 {
 		value = c.Value
 	} else {
 		value = randomText()
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: browserCookie, Value: value, Path: "/signin/oidc/",
+		Name: name, Value: value, Path: path,
 		MaxAge: int(flowLifetime / time.Second), HttpOnly: true, Secure: !h.cfg.InsecureCookies,
 		SameSite: http.SameSiteLaxMode, // sent on the provider's top-level redirect back
 	})
 	return value
+}
+
+// browserCookie is the binding cookie's name and path: __Host- over HTTPS; for plain-HTTP
+// development (no Secure flag, so no prefix) a plain name scoped to the sign-in routes.
+func (h *Handler) browserCookie() (name, path string) {
+	if h.cfg.InsecureCookies {
+		return browserCookie, "/signin/oidc/"
+	}
+	return secureBrowserCookie, "/"
 }
 
 // Callback finishes a sign-in started by Start in this browser for this tenant.
@@ -144,7 +158,8 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) finish(r *http.Request, tenantID string) (string, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	cookie, err := r.Cookie(browserCookie)
+	name, _ := h.browserCookie()
+	cookie, err := r.Cookie(name)
 	state := q.Get("state")
 	if err != nil || state == "" {
 		return "", errFlowUnknown

@@ -363,3 +363,32 @@ func (b *browser) cookie(t *testing.T, at string) string {
 	t.Fatal("no browser cookie")
 	return ""
 }
+
+// Served over HTTPS the binding is a __Host- cookie: Secure, HttpOnly, SameSite=Lax, path /.
+func TestTheBrowserCookieOverHTTPS(t *testing.T) {
+	f := setup(t)
+	h, err := New(Config{Store: f.store, PublicURL: "https://award.example", AllowHTTPIssuers: true,
+		SignIn: func(http.ResponseWriter, *http.Request, string, string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.Routes(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "https://award.example/signin/oidc/a", nil))
+	if rec.Code != http.StatusFound {
+		t.Fatalf("start: %d %s", rec.Code, rec.Body)
+	}
+	cookie := rec.Header().Get("Set-Cookie")
+	for _, want := range []string{"__Host-award_oidc_browser=", "Path=/;", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %q", cookie, want)
+		}
+	}
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	q := loc.Query()
+	if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("nonce") == "" || q.Get("state") == "" ||
+		q.Get("redirect_uri") != "https://award.example/signin/oidc/a/callback" || q.Get("client_id") != "award-a" {
+		t.Errorf("authorization request %s", loc)
+	}
+}

@@ -42,11 +42,16 @@ func (c *client) verify(ctx context.Context, token *oauth2.Token, nonce string) 
 	var fromToken struct {
 		Email         string `json:"email"`
 		EmailVerified any    `json:"email_verified"` // a boolean, or "true" from some providers
+		// Microsoft Entra ID sends no email_verified; its optional claim xms_edov ("email
+		// domain owner verified") is Microsoft's answer to accounts asserting an address they
+		// do not own. The tenant's app registration must add it as an optional claim.
+		EmailDomainOwnerVerified any `json:"xms_edov"`
 	}
 	if err := idToken.Claims(&fromToken); err != nil {
 		return claims{}, err
 	}
-	out := claims{Subject: idToken.Subject, Email: fromToken.Email, EmailVerified: isTrue(fromToken.EmailVerified)}
+	out := claims{Subject: idToken.Subject, Email: fromToken.Email,
+		EmailVerified: isTrue(fromToken.EmailVerified) || (fromToken.EmailVerified == nil && isTrue(fromToken.EmailDomainOwnerVerified))}
 	if out.Subject == "" {
 		return claims{}, errors.New("ID token has no subject")
 	}
