@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"awardengine/award"
 	"awardengine/storage/postgres"
 )
 
@@ -33,9 +34,9 @@ type Evidence struct {
 
 // Evidence states.
 const (
-	EvidencePending   = "pending"
-	EvidenceConfirmed = "confirmed"
-	EvidenceRemoved   = "removed"
+	EvidencePending   = award.EvidencePending
+	EvidenceConfirmed = award.EvidenceConfirmed
+	EvidenceRemoved   = award.EvidenceRemoved
 )
 
 // Audit is one audit-trail line written with a change.

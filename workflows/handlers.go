@@ -115,7 +115,7 @@ func (j *journey) validateAddEvidence(_ workflow.Context, r AddEvidenceRequest) 
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return err
 	}
-	if err := j.needStage("add evidence", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("add evidence", j.st.Stage.AcceptsEvidence()); err != nil {
 		return err
 	}
 	// Files declared but not yet confirmed count towards the portfolio's limit, so that
@@ -173,7 +173,7 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return activities.Evidence{}, err
 	}
-	if err := j.needStage("add evidence", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("add evidence", j.st.Stage.AcceptsEvidence()); err != nil {
 		return activities.Evidence{}, err
 	}
 	held := j.confirmedBytes()
@@ -223,7 +223,7 @@ func (j *journey) validateConfirm(_ workflow.Context, r EvidenceRequest) error {
 	if it != nil && it.State == activities.EvidenceConfirmed {
 		return nil // a retried confirm: the handler answers with the item as it is
 	}
-	if err := j.needStage("confirm evidence", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("confirm evidence", j.st.Stage.AcceptsEvidence()); err != nil {
 		return err
 	}
 	if it == nil {
@@ -336,7 +336,7 @@ func (j *journey) validateMap(_ workflow.Context, r MapEvidenceRequest) error {
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return err
 	}
-	if err := j.needStage("re-map evidence", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("re-map evidence", j.st.Stage.AcceptsEvidence()); err != nil {
 		return err
 	}
 	if _, it := j.item(r.EvidenceID); it == nil {
@@ -369,7 +369,7 @@ func (j *journey) validateRemove(_ workflow.Context, r EvidenceRequest) error {
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return err
 	}
-	if err := j.needStage("remove evidence", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("remove evidence", j.st.Stage.AcceptsEvidence()); err != nil {
 		return err
 	}
 	if _, it := j.item(r.EvidenceID); it == nil {
@@ -413,7 +413,7 @@ func (j *journey) validateSubmit(_ workflow.Context, r SubmitRequest) error {
 	if err := j.mayActOnPortfolio(r.Actor); err != nil {
 		return err
 	}
-	if err := j.needStage("submit", j.st.Stage.acceptsEvidence()); err != nil {
+	if err := j.needStage("submit", j.st.Stage.AcceptsEvidence()); err != nil {
 		return err
 	}
 	if r.TargetLevel < award.Bronze || r.TargetLevel > award.Gold {

@@ -3,26 +3,11 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"awardengine/activities"
 )
-
-// Lifecycle is what the journey remembers after a decision (SPEC §3 stages 10–11, retention).
-type Lifecycle struct {
-	RemindersDone []int      `json:"reminders_done,omitempty"` // months-before-expiry reminders sent (or passed while paused)
-	Reassessment  string     `json:"reassessment,omitempty"`   // the application reassessing this award: reminders pause
-	SupersededBy  string     `json:"superseded_by,omitempty"`  // the application whose award replaced this one
-	LegalHold     bool       `json:"legal_hold"`               // erasure waits while an admin holds it
-	LegalReason   string     `json:"legal_hold_reason,omitempty"`
-	RetainUntil   *time.Time `json:"retain_until,omitempty"` // when evidence and personal data are erased
-	Erased        bool       `json:"erased"`
-	ErasedAt      *time.Time `json:"erased_at,omitempty"`
-	// Reminders are planned for awards decided by code that knows them (see decide).
-	RemindersPlanned bool `json:"reminders_planned"`
-}
 
 // Reassessment signals: a later application of the same setting tells the award it may replace.
 const SignalReassessment = "reassessment"

@@ -35,7 +35,7 @@ type timer struct {
 func (j *journey) timers() []timer {
 	st, set := j.st, j.in.Settings
 	var out []timer
-	if st.Stage.acceptsEvidence() {
+	if st.Stage.AcceptsEvidence() {
 		if st.Stage == StageToolkit && st.ToolkitOpenedAt == nil && !st.ToolkitNudged {
 			out = append(out, timer{st.RegisteredAt.Add(set.ToolkitNudgeAfter), j.nudgeToolkit})
 		}

@@ -14,56 +14,6 @@ import (
 // TaskQueue is where application workflows and their activities run.
 const TaskQueue = activities.TaskQueue
 
-// Stage is where a journey is.
-type Stage string
-
-// Stages of SPEC §3 built so far.
-const (
-	StageToolkit            Stage = "toolkit"
-	StagePortfolio          Stage = "portfolio"
-	StageAwaitingAllocation Stage = "awaiting_allocation"
-	StageWithdrawn          Stage = "withdrawn"
-)
-
-// Closed says whether the journey has ended.
-func (s Stage) Closed() bool {
-	return s == StageWithdrawn || s == StageClosed || s == StageLapsed || s == StageSuperseded
-}
-
-// acceptsEvidence says whether the portfolio may change in this stage.
-// "Not yet" reopens the portfolio for more evidence until it is resubmitted.
-func (s Stage) acceptsEvidence() bool {
-	return s == StageToolkit || s == StagePortfolio || s == StageNotYet
-}
-
-// Roles that act on a journey.
-const (
-	RoleApplicant = "applicant"
-	RoleAdmin     = "admin"
-	RoleSystem    = "system"
-)
-
-// Actor is the person (or the system) behind an action.
-type Actor struct {
-	ID   string `json:"id"`
-	Role string `json:"role"` // applicant, admin, system
-}
-
-// StandardRef is what the workflow needs of a framework standard.
-type StandardRef struct {
-	Code string      `json:"code"`
-	From award.Level `json:"from"`
-}
-
-// FrameworkRef pins the framework version an application is assessed on.
-type FrameworkRef struct {
-	ID        string        `json:"id"`
-	Version   int           `json:"version"`
-	Title     string        `json:"title"`
-	Sample    bool          `json:"sample"`
-	Standards []StandardRef `json:"standards,omitempty"`
-}
-
 // ApplicationInput starts (or, with State, continues) an application's journey.
 // It carries person ids, never addresses: activities look people up when they need to.
 type ApplicationInput struct {
@@ -83,12 +33,6 @@ type ApplicationInput struct {
 	Previous         *PreviousAward        // a reassessment: the award this application may replace
 	Carried          []activities.Evidence // evidence carried forward from the previous portfolio, by reference
 	State            *State                // set when the workflow continues as new
-}
-
-// PreviousAward is the award a reassessment may replace.
-type PreviousAward struct {
-	ApplicationID string      `json:"application_id"`
-	Level         award.Level `json:"level"`
 }
 
 // State is everything the journey remembers.
@@ -114,13 +58,6 @@ type State struct {
 	Life             Lifecycle
 	Nudges           int  // admins' nudges so far: each nudge's message key
 	Extended         bool // an admin has moved a deadline: reminder steps carry their date
-}
-
-// NextStep tells people what is next, who acts and by when.
-type NextStep struct {
-	Action string     `json:"action"`
-	Who    string     `json:"who"`
-	DueAt  *time.Time `json:"due_at,omitempty"`
 }
 
 // Status is the answer to the status query.

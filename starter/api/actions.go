@@ -13,7 +13,7 @@ import (
 
 	"awardengine/journeys"
 	"awardengine/storage/postgres"
-	"awardengine/workdays"
+	"awardengine/structs"
 	"awardengine/workflows"
 )
 
@@ -25,72 +25,26 @@ func (s *Server) actionRoutes(authed func(string, personHandler)) {
 	authed("POST /v1/applications/{id}/retry", s.retry)
 }
 
-type nudgeRequest struct {
-	Reason string `json:"reason" text:"multiline"`
-}
-
 // nudge resends the current step's reminder to whoever holds it.
 func (s *Server) nudge(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	app, err := s.adminApplication(r, me)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	var req nudgeRequest
+	var req structs.ReasonRequest
 	if err := decodeOptional(r, &req); err != nil {
 		fail(w, r, err)
 		return
 	}
-	s.act(w, r, me, app, workflows.UpdateNudge, workflows.NudgeRequest{Actor: actor(me), Reason: strings.TrimSpace(req.Reason)})
-}
-
-type extendRequest struct {
-	Until       string `json:"until"`        // YYYY-MM-DD: the new deadline, at the end of that working day
-	WorkingDays int    `json:"working_days"` // or: this many working days after the current deadline
-	Reason      string `json:"reason" text:"multiline"`
+	v, err := s.apps().Nudge(r.Context(), me, r.PathValue("id"), req)
+	answer(w, r, http.StatusOK, v, err)
 }
 
 // extend moves the current step's deadline; reminders and escalations move with it.
 func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	app, err := s.adminApplication(r, me)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	var req extendRequest
+	var req structs.ExtendRequest
 	if err := decode(r, &req); err != nil {
 		fail(w, r, err)
 		return
 	}
-	var until time.Time
-	switch {
-	case req.Until != "" && req.WorkingDays != 0:
-		fail(w, r, invalid("until", "give until or working_days, not both"))
-		return
-	case req.Until != "":
-		d, err := time.ParseInLocation(time.DateOnly, req.Until, workdays.London)
-		if err != nil {
-			fail(w, r, invalid("until", "a date as YYYY-MM-DD"))
-			return
-		}
-		until = d.Add(17 * time.Hour) // a deadline given as a date falls at 17:00 in England
-	case req.WorkingDays > 0:
-		st, err := s.status(r.Context(), app.ID)
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		if st.Next.DueAt == nil {
-			fail(w, r, problem{Status: http.StatusConflict, Type: "wrong-stage", Title: "Not allowed at this stage",
-				Detail: "there is no deadline to extend at stage " + string(st.Stage)})
-			return
-		}
-		until = workdays.EnglandAndWales().Add(*st.Next.DueAt, req.WorkingDays)
-	default:
-		fail(w, r, invalid("until", "required: the new deadline (YYYY-MM-DD), or working_days > 0"))
-		return
-	}
-	s.act(w, r, me, app, workflows.UpdateExtend, workflows.ExtendRequest{Actor: actor(me), Until: until, Reason: strings.TrimSpace(req.Reason)})
+	v, err := s.apps().Extend(r.Context(), me, r.PathValue("id"), req)
+	answer(w, r, http.StatusOK, v, err)
 }
 
 // retry makes Temporal run a failing activity of the journey again now, instead of waiting for
@@ -99,17 +53,16 @@ func (s *Server) extend(w http.ResponseWriter, r *http.Request, me postgres.Pers
 // stopped after committing it) it starts the journey from the stored input instead, idempotently,
 // and audits the start as the admin's.
 func (s *Server) retry(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	app, err := s.adminApplication(r, me)
+	app, err := s.apps().AdminApplication(r.Context(), me, r.PathValue("id"))
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	started, err := s.journeyStarter().Ensure(ctx, app.TenantID, app.ID, me.ID, journeys.ByRetry)
+	started, err := (journeys.Starter{DB: s.DB, Temporal: s.Temporal}).Ensure(ctx, app.TenantID, app.ID, me.ID, journeys.ByRetry)
 	if err != nil {
 		slog.Warn("an admin's retry could not start a missing journey", "application_id", app.ID, "error", err)
-		w.Header().Set("Retry-After", journeyRetryAfter)
-		fail(w, r, problem{Status: http.StatusServiceUnavailable, Type: "journey-starting", Title: "Journey not started yet",
+		fail(w, r, &problem{Status: http.StatusServiceUnavailable, Type: "journey-starting", Title: "Journey not started yet",
 			Detail: "the journey could not be started just now; the registration is kept and the sweeper keeps trying: try again shortly"})
 		return
 	}
@@ -139,7 +92,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, me postgres.Perso
 			"last_error": pa.GetLastFailure().GetMessage(), "state": strings.ToLower(strings.TrimPrefix(pa.GetState().String(), "PENDING_ACTIVITY_STATE_"))})
 	}
 	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || len(retried) == 0 {
-		fail(w, r, problem{Status: http.StatusConflict, Type: "nothing-to-retry", Title: "Nothing to retry",
+		fail(w, r, &problem{Status: http.StatusConflict, Type: "nothing-to-retry", Title: "Nothing to retry",
 			Detail: "no activity of this application is failing"})
 		return
 	}

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"awardengine/award"
+	"awardengine/services/applications"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 	"awardengine/workdays"
 	"awardengine/workflows"
 )
@@ -345,80 +347,15 @@ func (s *Server) adminSearch(w http.ResponseWriter, r *http.Request, me postgres
 	writeJSON(w, http.StatusOK, map[string]any{"query": q, "applications": found})
 }
 
-// adminDetail is an application's admin page: the application as the API shows it to admins,
-// its timeline of stage changes, the allocation's reasons, its emails (to whom by person, not
-// address), its audit trail, its offers and assignments, and a link to its workflow in the
-// Temporal Web UI (when one is configured).
-type adminDetail struct {
-	Summary        adminSummary          `json:"summary"`
-	Application    *applicationView      `json:"application,omitempty"`
-	JourneyError   string                `json:"journey_error,omitempty"` // why application is missing
-	Timeline       []timelineEntry       `json:"timeline"`
-	Allocation     *allocationView       `json:"allocation"`
-	Emails         []postgres.SentEmail  `json:"emails"`
-	Audit          []postgres.AuditLine  `json:"audit"`
-	AuditTruncated bool                  `json:"audit_truncated"`
-	Assignments    []postgres.Assignment `json:"assignments"`
-	TemporalUI     string                `json:"temporal_ui,omitempty"`
-	WorkflowID     string                `json:"workflow_id"`
-}
-
-// adminSummary is the application's projection in PostgreSQL: there even when the journey
-// cannot be asked (a failing workflow task, Temporal unreachable).
-type adminSummary struct {
-	ID          string      `json:"id"`
-	Setting     settingView `json:"setting"`
-	Track       string      `json:"track"`
-	Variant     string      `json:"variant"`
-	Stage       string      `json:"stage"`
-	Active      bool        `json:"active"`
-	NextAction  string      `json:"next_action"`
-	DueAt       *time.Time  `json:"due_at,omitempty"`
-	Flags       []string    `json:"flags"`
-	Applicant   personRef   `json:"applicant"`
-	Supporter   *personRef  `json:"supporter,omitempty"`
-	AssessorID  string      `json:"assessor_id,omitempty"`
-	ModeratorID string      `json:"moderator_id,omitempty"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-}
-
-type personRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"`
-}
-
-// timelineEntry is one stage change: the stage entered, from which, when, by whom and through
-// which action, and the working days spent in it (until the next change, or until now).
-type timelineEntry struct {
-	Stage       string     `json:"stage"`
-	From        string     `json:"from,omitempty"`
-	At          time.Time  `json:"at"`
-	Until       *time.Time `json:"until,omitempty"`
-	WorkingDays int        `json:"working_days"`
-	Actor       string     `json:"actor"`
-	ActorName   string     `json:"actor_name,omitempty"`
-	Action      string     `json:"action"`
-}
-
-// allocationView is the last allocation's choice and reasons, with the people who may not be
-// offered the application again and why.
-type allocationView struct {
-	Chosen          string            `json:"chosen,omitempty"`
-	Reason          string            `json:"reason"`
-	Ranked          []string          `json:"ranked"`
-	Excluded        []award.Exclusion `json:"excluded"`
-	NotOfferedAgain map[string]string `json:"not_offered_again,omitempty"`
-}
-
 func (s *Server) adminDetail(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	app, err := s.adminApplication(r, me)
+	app, err := s.apps().AdminApplication(r.Context(), me, r.PathValue("id"))
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	d := adminDetail{WorkflowID: workflows.WorkflowID(app.ID), TemporalUI: s.temporalLink(app.ID)}
-	d.Summary = adminSummary{ID: app.ID, Setting: settingView{app.SettingReference, app.SettingName}, Track: app.Track,
+	d := structs.AdminDetail{WorkflowID: workflows.WorkflowID(app.ID), TemporalUI: s.temporalLink(app.ID)}
+	d.Summary = structs.AdminSummary{ID: app.ID, Setting: structs.Setting{Reference: app.SettingReference, Name: app.SettingName}, Track: app.Track,
 		Variant: app.Variant, Stage: app.Stage, Active: app.Active, NextAction: app.NextAction, DueAt: app.DueAt,
 		Flags: app.Flags, Applicant: s.personRef(ctx, me.TenantID, app.ApplicantID), AssessorID: app.AssessorID,
 		ModeratorID: app.ModeratorID, UpdatedAt: app.UpdatedAt}
@@ -430,13 +367,13 @@ func (s *Server) adminDetail(w http.ResponseWriter, r *http.Request, me postgres
 		d.Summary.Supporter = &p
 	}
 
-	st, err := s.status(ctx, app.ID)
+	st, err := s.apps().Status(ctx, app.ID)
 	switch {
 	case err == nil:
-		v := viewFor(st, me)
+		v := applications.ViewFor(st, me)
 		d.Application = &v
 		if a := st.Assessment; a != nil && (a.Allocation != nil || len(a.Excluded) > 0) {
-			av := allocationView{NotOfferedAgain: a.Excluded, Ranked: []string{}, Excluded: []award.Exclusion{}}
+			av := structs.AllocationView{NotOfferedAgain: a.Excluded, Ranked: []string{}, Excluded: []award.Exclusion{}}
 			if al := a.Allocation; al != nil {
 				av.Chosen, av.Reason = al.Chosen, al.Reason
 				if al.Ranked != nil {
@@ -478,8 +415,8 @@ func (s *Server) adminDetail(w http.ResponseWriter, r *http.Request, me postgres
 	writeJSON(w, http.StatusOK, d)
 }
 
-func (s *Server) personRef(ctx context.Context, tenantID, id string) personRef {
-	ref := personRef{ID: id}
+func (s *Server) personRef(ctx context.Context, tenantID, id string) structs.PersonRef {
+	ref := structs.PersonRef{ID: id}
 	if p, err := s.DB.Person(ctx, tenantID, id); err == nil {
 		ref.Name = p.Name
 	}
@@ -502,9 +439,9 @@ func (s *Server) temporalLink(applicationID string) string {
 // timeline reads the stage changes out of an application's audit trail (oldest first): the
 // first line naming a stage, then every line whose stage after differs from the stage the
 // application was in. The last entry's working days run until now.
-func timeline(lines []postgres.AuditLine, now time.Time) []timelineEntry {
+func timeline(lines []postgres.AuditLine, now time.Time) []structs.TimelineEntry {
 	cal := workdays.EnglandAndWales()
-	out := []timelineEntry{}
+	out := []structs.TimelineEntry{}
 	cur := ""
 	for _, l := range lines {
 		if l.StageAfter == "" || l.StageAfter == cur {
@@ -515,7 +452,7 @@ func timeline(lines []postgres.AuditLine, now time.Time) []timelineEntry {
 			out[n-1].Until = &at
 			out[n-1].WorkingDays = cal.Between(out[n-1].At, at)
 		}
-		out = append(out, timelineEntry{Stage: l.StageAfter, From: cur, At: l.At, Actor: l.Actor, ActorName: l.ActorName, Action: l.Action})
+		out = append(out, structs.TimelineEntry{Stage: l.StageAfter, From: cur, At: l.At, Actor: l.Actor, ActorName: l.ActorName, Action: l.Action})
 		cur = l.StageAfter
 	}
 	if n := len(out); n > 0 {

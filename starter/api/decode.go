@@ -20,7 +20,7 @@ const maxBody = 1 << 20
 // tagged `text:"multiline"`, so nothing a journey or the database cannot hold gets further.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return problem{Status: http.StatusUnsupportedMediaType, Type: "unsupported-media-type", Title: "Unsupported media type",
+		return &problem{Status: http.StatusUnsupportedMediaType, Type: "unsupported-media-type", Title: "Unsupported media type",
 			Detail: "send application/json"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
@@ -61,9 +61,9 @@ func invalidUTF8At(b []byte) int {
 
 // bodyProblem describes a body that could not be decoded: a body that did not arrive in time
 // (the server's read timeout) is 408, anything else 400.
-func bodyProblem(err error) problem {
+func bodyProblem(err error) *problem {
 	if timedOut(err) {
-		return problem{Status: http.StatusRequestTimeout, Type: "request-timeout", Title: "Request timeout",
+		return &problem{Status: http.StatusRequestTimeout, Type: "request-timeout", Title: "Request timeout",
 			Detail: "the body did not arrive in time; nothing was changed"}
 	}
 	return badRequest("malformed-json", describeJSONError(err))

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"awardengine/structs"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -24,11 +26,11 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		targets := []any{&registerRequest{}, &addEvidenceRequest{}, &ratingsRequest{}, &moderateRequest{}, &map[string]any{}}
+		targets := []any{&structs.RegisterRequest{}, &structs.AddEvidenceRequest{}, &structs.RatingsRequest{}, &structs.ModerateRequest{}, &map[string]any{}}
 		for _, v := range targets {
 			err := decodeBytes(body, v)
 			if err != nil {
-				var p problem
+				var p *problem
 				if !errors.As(err, &p) || (p.Status != http.StatusBadRequest && p.Status != http.StatusUnprocessableEntity) {
 					t.Fatalf("%T: want a 400 or 422 problem, got %v", v, err)
 				}
@@ -53,17 +55,17 @@ func FuzzDecode(f *testing.F) {
 // singleLine lists the single-line fields of the typed requests.
 func singleLine(v any) []string {
 	switch r := v.(type) {
-	case *registerRequest:
+	case *structs.RegisterRequest:
 		return []string{r.SettingReference, r.SettingName, r.Track, r.Variant, r.ApprovalDate, r.ApplicantName, r.ApplicantEmail, r.SupporterEmail}
-	case *addEvidenceRequest:
+	case *structs.AddEvidenceRequest:
 		return append([]string{r.Filename, r.ContentType, r.SHA256}, r.Standards...)
-	case *ratingsRequest:
+	case *structs.RatingsRequest:
 		out := []string{r.VisitDate}
 		for k, v := range r.Ratings {
 			out = append(out, k, v)
 		}
 		return out
-	case *moderateRequest:
+	case *structs.ModerateRequest:
 		out := []string{r.Decision}
 		for k, v := range r.Ratings {
 			out = append(out, k, v)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"awardengine/services/applications"
 )
 
 func TestNewHTTPServerSetsEveryLimit(t *testing.T) {
@@ -16,8 +18,8 @@ func TestNewHTTPServerSetsEveryLimit(t *testing.T) {
 	if s.Addr != ":8080" || s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.WriteTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxHeaderBytes <= 0 {
 		t.Fatalf("a limit is missing: %+v", s)
 	}
-	if s.ReadTimeout > time.Minute || s.WriteTimeout < updateTimeout+10*time.Second {
-		t.Fatalf("read %s (bodies are ≤1 MiB) or write %s (an update waits %s) out of proportion", s.ReadTimeout, s.WriteTimeout, updateTimeout)
+	if s.ReadTimeout > time.Minute || s.WriteTimeout < applications.UpdateTimeout+10*time.Second {
+		t.Fatalf("read %s (bodies are ≤1 MiB) or write %s (an update waits %s) out of proportion", s.ReadTimeout, s.WriteTimeout, applications.UpdateTimeout)
 	}
 }
 

@@ -1,74 +1,34 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-
-	"awardengine/activities"
+	"awardengine/services/applications"
 )
 
-// TestFailTellsTheTruth: each way a request can fail says only what is known of its effect.
-func TestFailTellsTheTruth(t *testing.T) {
-	cases := []struct {
-		name    string
-		method  string
-		err     error
-		status  int
-		typ     string
-		says    string
-		neverOK bool // must not claim that nothing was changed
-	}{
-		{"update wait timed out", "POST", updateError(client.NewWorkflowUpdateServiceTimeoutOrCanceledError(serviceerror.NewDeadlineExceeded("x"))),
-			503, "in-progress", "still in progress", true},
-		{"update context ran out", "POST", updateError(fmt.Errorf("waiting: %w", context.DeadlineExceeded)),
-			503, "in-progress", "check the application before trying again", true},
-		{"server said deadline exceeded", "POST", updateError(serviceerror.NewDeadlineExceeded("update timed out")),
-			503, "in-progress", "still in progress", true},
-		{"connection broke after sending", "POST", updateError(serviceerror.NewUnavailable("connection reset")),
-			503, "in-progress", "may still be in progress", true},
-		{"Temporal refused the update itself", "POST", updateError(serviceerror.NewResourceExhausted(0, "too many updates")),
-			503, "unavailable", "nothing was changed", false},
-		{"the access check's database is down", "POST", unchanged(errors.New("dial tcp: refused")),
-			503, "unavailable", "nothing was changed", false},
-		{"a dependency failed mid-way", "POST", errors.New("presign: refused"),
-			503, "unavailable", "may not have completed", true},
-		{"a read failed", "GET", errors.New("db down"),
-			503, "unavailable", "nothing was changed", false},
-		{"a read timed out", "GET", context.DeadlineExceeded,
-			503, "timeout", "nothing was changed", false},
-		{"a non-update step of a change timed out", "POST", context.DeadlineExceeded,
-			503, "timeout", "may not have completed", true},
-		{"data refused by the database", "POST", updateError(temporal.NewNonRetryableApplicationError(
-			"the database refused the data (SQLSTATE 22021: ...)", activities.ErrData, nil)),
-			422, "data-error", "SQLSTATE 22021", true},
-		{"a refusal", "POST", updateError(temporal.NewNonRetryableApplicationError("evidence is already confirmed", "WrongStage", nil)),
-			409, "wrong-stage", "already confirmed", false},
-		{"no journey", "POST", updateError(serviceerror.NewNotFound("workflow not found")),
-			404, "not-found", "not found", false},
+// TestFailWritesTheServicesProblem: fail writes the problem the service's error maps to
+// (applications.Problem, tested there), as application/problem+json with the full type, and a
+// Retry-After for a journey still starting.
+func TestFailWritesTheServicesProblem(t *testing.T) {
+	w := httptest.NewRecorder()
+	fail(w, httptest.NewRequest("GET", "/v1/applications/a", nil), applications.JourneyStarting())
+	var p problem
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			w := httptest.NewRecorder()
-			fail(w, httptest.NewRequest(c.method, "/v1/applications/a/evidence/e/confirm", nil), c.err)
-			var p problem
-			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
-				t.Fatal(err)
-			}
-			if w.Code != c.status || p.Type != problemBase+c.typ || !strings.Contains(p.Detail, c.says) {
-				t.Fatalf("want %d %s saying %q, got %d %s %q", c.status, c.typ, c.says, w.Code, p.Type, p.Detail)
-			}
-			if c.neverOK && strings.Contains(p.Detail, "nothing was changed") {
-				t.Fatalf("claims nothing was changed: %q", p.Detail)
-			}
-		})
+	if w.Code != 503 || p.Type != problemBase+"journey-starting" || w.Header().Get("Retry-After") != applications.JourneyRetryAfter ||
+		w.Header().Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("got %d %s %v", w.Code, p.Type, w.Header())
+	}
+	w = httptest.NewRecorder()
+	fail(w, httptest.NewRequest("POST", "/v1/applications/a/submit", nil), errors.New("presign: refused"))
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 503 || p.Type != problemBase+"unavailable" || w.Header().Get("Retry-After") != "" {
+		t.Fatalf("got %d %s %v", w.Code, p.Type, w.Header())
 	}
 }

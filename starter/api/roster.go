@@ -8,25 +8,11 @@ import (
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 )
 
 // The assessor roster is managed by a tenant's admins. Every lookup is scoped to the admin's
 // tenant, so another tenant's person or setting is simply not found.
-
-// rosterUpdate is the body of PUT /v1/roster/{person}: omitted fields keep their value (for a
-// person new to the roster: no tracks or specialisms, capacity 3, active).
-type rosterUpdate struct {
-	Tracks      *[]award.Track      `json:"tracks"`
-	Specialisms *[]award.Specialism `json:"specialisms"`
-	Capacity    *int                `json:"capacity"`
-	Active      *bool               `json:"active"`
-}
-
-type conflictRequest struct {
-	SettingReference string `json:"setting_reference"`
-	SettingID        string `json:"setting_id"`
-	Reason           string `json:"reason" text:"multiline"`
-}
 
 // maxCapacity catches typos: nobody assesses more than this many portfolios at once.
 const maxCapacity = 100
@@ -56,7 +42,7 @@ func (s *Server) putRoster(w http.ResponseWriter, r *http.Request, me postgres.P
 		fail(w, r, err)
 		return
 	}
-	var req rosterUpdate
+	var req structs.RosterUpdate
 	if err := decode(r, &req); err != nil {
 		fail(w, r, err)
 		return
@@ -100,7 +86,7 @@ func (s *Server) addConflict(w http.ResponseWriter, r *http.Request, me postgres
 		fail(w, r, err)
 		return
 	}
-	var req conflictRequest
+	var req structs.ConflictRequest
 	if err := decode(r, &req); err != nil {
 		fail(w, r, err)
 		return
@@ -167,14 +153,6 @@ func rosterFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// roleView is a person's roles after PUT or DELETE /v1/roster/{person}/roles/{role}.
-type roleView struct {
-	PersonID string   `json:"person_id"`
-	Name     string   `json:"name"`
-	Roles    []string `json:"roles"`
-	Changed  bool     `json:"changed"` // false: the person already had (or lacked) the role
-}
-
 // grantRole is PUT /v1/roster/{person}/roles/{role}: an admin gives a person of their
 // authority the assessor or moderator role (audited; idempotent). Holding a role never lets
 // anyone assess or moderate an application they applied for or support.
@@ -198,11 +176,11 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request, me postgres.
 	var open *postgres.OpenWorkError
 	switch {
 	case errors.As(err, &open):
-		fail(w, r, problem{Status: http.StatusConflict, Type: "open-work", Title: "Work still held", Detail: open.Error()})
+		fail(w, r, &problem{Status: http.StatusConflict, Type: "open-work", Title: "Work still held", Detail: open.Error()})
 		return
 	case err != nil:
 		rosterFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, roleView{PersonID: c.Person.ID, Name: c.Person.Name, Roles: c.Person.Roles, Changed: c.Changed})
+	writeJSON(w, http.StatusOK, structs.RoleView{PersonID: c.Person.ID, Name: c.Person.Name, Roles: c.Person.Roles, Changed: c.Changed})
 }

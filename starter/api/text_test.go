@@ -1,6 +1,8 @@
 package api
 
 import (
+	"awardengine/structs"
+
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -51,7 +53,7 @@ func TestDecodeRefusesControlCharactersNamingTheField(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var req request
 			err := decodeBody(t, c.body, &req)
-			var p problem
+			var p *problem
 			if !errors.As(err, &p) {
 				t.Fatalf("want a problem, got %v", err)
 			}
@@ -76,7 +78,7 @@ func TestDecodeRefusesControlCharactersNamingTheField(t *testing.T) {
 	t.Run("a body that is not UTF-8 is refused, not patched", func(t *testing.T) {
 		var req request
 		err := decodeBody(t, "{\"name\":\"a\xffb\"}", &req)
-		var p problem
+		var p *problem
 		if !errors.As(err, &p) || p.Status != http.StatusBadRequest || !strings.Contains(p.Detail, "not valid UTF-8 (at byte 11)") {
 			t.Fatalf("want 400 naming the byte, got %+v", err)
 		}
@@ -84,7 +86,7 @@ func TestDecodeRefusesControlCharactersNamingTheField(t *testing.T) {
 	t.Run("every bad field is listed", func(t *testing.T) {
 		var req request
 		err := decodeBody(t, `{"name":"a\u0000","tags":["b\n"],"note":"c\u0001"}`, &req)
-		var p problem
+		var p *problem
 		if !errors.As(err, &p) || len(p.Errors) != 3 || !strings.Contains(p.Detail, "and 2 more") {
 			t.Fatalf("want three fields, got %+v", err)
 		}
@@ -92,7 +94,7 @@ func TestDecodeRefusesControlCharactersNamingTheField(t *testing.T) {
 	t.Run("map[string]any bodies are walked too", func(t *testing.T) {
 		var req map[string]any
 		err := decodeBody(t, `{"a":{"b":["x","y\u0000"]}}`, &req)
-		var p problem
+		var p *problem
 		if !errors.As(err, &p) || p.Errors[0].Field != "a.b[1]" {
 			t.Fatalf("want a.b[1], got %+v", err)
 		}
@@ -108,20 +110,20 @@ func TestRequestTypesTagTheirParagraphs(t *testing.T) {
 		body string
 		ok   bool
 	}{
-		{"register: names are single-line", &registerRequest{}, `{"setting_name":"` + "A\\nB" + `"}`, false},
-		{"register: applicant name", &registerRequest{}, `{"applicant_name":"A\rB"}`, false},
-		{"evidence note is a paragraph", &addEvidenceRequest{}, `{"note":"a\nb"}`, true},
-		{"evidence filename is one line", &addEvidenceRequest{}, `{"filename":"a\nb.pdf"}`, false},
-		{"assessment feedback is a paragraph", &ratingsRequest{}, `{"feedback":"a\nb"}`, true},
-		{"moderation rationale is a paragraph", &moderateRequest{}, `{"rationale":"a\nb"}`, true},
-		{"withdraw reason is a paragraph", &withdrawRequest{}, `{"reason":"a\nb"}`, true},
-		{"decline reason is a paragraph", &offerReply{}, `{"reason":"a\nb"}`, true},
-		{"nudge reason is a paragraph", &nudgeRequest{}, `{"reason":"a\nb"}`, true},
-		{"extend reason is a paragraph", &extendRequest{}, `{"reason":"a\nb"}`, true},
-		{"allocation reason is a paragraph", &allocateRequest{}, `{"reason":"a\nb"}`, true},
-		{"legal hold reason is a paragraph", &legalHoldRequest{}, `{"reason":"a\nb"}`, true},
-		{"conflict reason is a paragraph", &conflictRequest{}, `{"reason":"a\nb"}`, true},
-		{"conflict setting reference is one line", &conflictRequest{}, `{"setting_reference":"a\nb"}`, false},
+		{"register: names are single-line", &structs.RegisterRequest{}, `{"setting_name":"` + "A\\nB" + `"}`, false},
+		{"register: applicant name", &structs.RegisterRequest{}, `{"applicant_name":"A\rB"}`, false},
+		{"evidence note is a paragraph", &structs.AddEvidenceRequest{}, `{"note":"a\nb"}`, true},
+		{"evidence filename is one line", &structs.AddEvidenceRequest{}, `{"filename":"a\nb.pdf"}`, false},
+		{"assessment feedback is a paragraph", &structs.RatingsRequest{}, `{"feedback":"a\nb"}`, true},
+		{"moderation rationale is a paragraph", &structs.ModerateRequest{}, `{"rationale":"a\nb"}`, true},
+		{"withdraw reason is a paragraph", &structs.ReasonRequest{}, `{"reason":"a\nb"}`, true},
+		{"decline reason is a paragraph", &structs.ReasonRequest{}, `{"reason":"a\nb"}`, true},
+		{"nudge reason is a paragraph", &structs.ReasonRequest{}, `{"reason":"a\nb"}`, true},
+		{"extend reason is a paragraph", &structs.ExtendRequest{}, `{"reason":"a\nb"}`, true},
+		{"allocation reason is a paragraph", &structs.AllocateRequest{}, `{"reason":"a\nb"}`, true},
+		{"legal hold reason is a paragraph", &structs.LegalHoldRequest{}, `{"reason":"a\nb"}`, true},
+		{"conflict reason is a paragraph", &structs.ConflictRequest{}, `{"reason":"a\nb"}`, true},
+		{"conflict setting reference is one line", &structs.ConflictRequest{}, `{"setting_reference":"a\nb"}`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

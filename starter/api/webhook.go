@@ -18,12 +18,12 @@ const maxWebhookBody = 8 << 20
 // and engagement events need no action.
 func (s *Server) sendgridEvents(w http.ResponseWriter, r *http.Request) {
 	if s.Webhook == nil {
-		writeProblem(w, notFound("the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)"))
+		writeProblem(w, *notFound("the SendGrid event webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)"))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
-		writeProblem(w, badRequest("malformed-body", "could not read the body: "+err.Error()))
+		writeProblem(w, *badRequest("malformed-body", "could not read the body: "+err.Error()))
 		return
 	}
 	err = s.Webhook.Verify(r.Header.Get(webhook.SignatureHeader), r.Header.Get(webhook.TimestampHeader), body)
@@ -37,7 +37,7 @@ func (s *Server) sendgridEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	events, err := webhook.Parse(body)
 	if err != nil {
-		writeProblem(w, badRequest("malformed-json", err.Error()))
+		writeProblem(w, *badRequest("malformed-json", err.Error()))
 		return
 	}
 	for _, e := range events {

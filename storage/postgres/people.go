@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"awardengine/award"
 )
 
 // Tenant is a local authority running the award.
@@ -25,32 +27,17 @@ type Tenant struct {
 	EmailTemplates map[string]string
 }
 
-// Person is anyone with a login: applicant, supporter, assessor, moderator or admin.
-type Person struct {
-	ID       string   `json:"id"`
-	TenantID string   `json:"tenant_id"`
-	Name     string   `json:"name"`
-	Email    string   `json:"email"`
-	Roles    []string `json:"roles"`
-	// Active is false for a person an admin deactivated: they cannot sign in, and their tokens
-	// and sessions are refused at once (Authenticate checks it).
-	Active bool `json:"active"`
-	// AccessVersion counts changes to the person's roles and active state (people_admin.go): a
-	// session holding an older number is renewed with the new roles, or refused.
-	AccessVersion int64 `json:"-"`
-}
+// Person is anyone with a login (the domain's person: award.Person).
+type Person = award.Person
 
 // Roles a person may hold.
 const (
-	RoleApplicant = "applicant"
-	RoleSupporter = "supporter"
-	RoleAssessor  = "assessor"
-	RoleModerator = "moderator"
-	RoleAdmin     = "admin"
+	RoleApplicant = award.RoleApplicant
+	RoleSupporter = award.RoleSupporter
+	RoleAssessor  = award.RoleAssessor
+	RoleModerator = award.RoleModerator
+	RoleAdmin     = award.RoleAdmin
 )
-
-// Has says whether the person holds role.
-func (p Person) Has(role string) bool { return slices.Contains(p.Roles, role) }
 
 // UpsertTenant creates or updates a tenant.
 func (db *DB) UpsertTenant(ctx context.Context, t Tenant) error {

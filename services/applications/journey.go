@@ -1,4 +1,4 @@
-package api
+package applications
 
 import (
 	"context"
@@ -12,21 +12,22 @@ import (
 	"awardengine/workflows"
 )
 
-// updateTimeout bounds how long a person waits for the journey to accept an action.
-const updateTimeout = 30 * time.Second
+// UpdateTimeout bounds how long a person waits for the journey to accept an action.
+const UpdateTimeout = 30 * time.Second
 
-// update runs a Temporal Update on an application's workflow and waits for its result.
-// A validator's refusal comes back as an error before anything is written to history.
+// Update runs a Temporal Update on an application's workflow and waits for its result. The
+// caller has checked access. A validator's refusal comes back as an error before anything is
+// written to history.
 //
 // Once an update is sent, only its outcome says what happened: a refusal or a failure comes
 // back as the workflow's error, a journey that does not exist as NotFound, and a request
 // Temporal refused outright (invalid, too many updates at once) changed nothing. Any other
 // error (the wait timed out or was cancelled, the connection broke) leaves the outcome
 // unknown: the journey may still be doing the change. Such errors come back as
-// *outcomeUnknownError, which fail answers with "still in progress — check the application
+// *OutcomeUnknownError, which Problem answers with "still in progress — check the application
 // before trying again", never with "nothing was changed".
-func (s *Server) update(ctx context.Context, applicationID, name string, arg, result any) error {
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+func (s *Service) Update(ctx context.Context, applicationID, name string, arg, result any) error {
+	ctx, cancel := context.WithTimeout(ctx, UpdateTimeout)
 	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.WorkflowID(applicationID),
@@ -40,16 +41,16 @@ func (s *Server) update(ctx context.Context, applicationID, name string, arg, re
 	return updateError(h.Get(ctx, result))
 }
 
-// outcomeUnknownError is an update sent to a journey whose outcome could not be learnt.
-type outcomeUnknownError struct {
-	err      error
-	timedOut bool // the wait ran out of time (or was cancelled); else the connection broke
+// OutcomeUnknownError is an update sent to a journey whose outcome could not be learnt.
+type OutcomeUnknownError struct {
+	Err      error
+	TimedOut bool // the wait ran out of time (or was cancelled); else the connection broke
 }
 
-func (e *outcomeUnknownError) Error() string { return "update outcome unknown: " + e.err.Error() }
-func (e *outcomeUnknownError) Unwrap() error { return e.err }
+func (e *OutcomeUnknownError) Error() string { return "update outcome unknown: " + e.Err.Error() }
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
-// updateError sorts an update's error into what is known of its effect (see update).
+// updateError sorts an update's error into what is known of its effect (see Update).
 func updateError(err error) error {
 	if err == nil {
 		return nil
@@ -61,12 +62,12 @@ func updateError(err error) error {
 	}
 	var waited *client.WorkflowUpdateServiceTimeoutOrCanceledError
 	if errors.As(err, &waited) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &outcomeUnknownError{err: err, timedOut: true}
+		return &OutcomeUnknownError{Err: err, TimedOut: true}
 	}
 	var deadline *serviceerror.DeadlineExceeded
 	var canceled *serviceerror.Canceled
 	if errors.As(err, &deadline) || errors.As(err, &canceled) {
-		return &outcomeUnknownError{err: err, timedOut: true}
+		return &OutcomeUnknownError{Err: err, TimedOut: true}
 	}
 	var invalid *serviceerror.InvalidArgument
 	var denied *serviceerror.PermissionDenied
@@ -77,14 +78,14 @@ func updateError(err error) error {
 	if errors.As(err, &invalid) || errors.As(err, &denied) || errors.As(err, &exhausted) ||
 		errors.As(err, &precondition) || errors.As(err, &notReady) || errors.As(err, &noNamespace) {
 		// Temporal refused the request itself: it never reached the journey.
-		return unchanged(err)
+		return Unchanged(err)
 	}
-	return &outcomeUnknownError{err: err}
+	return &OutcomeUnknownError{Err: err}
 }
 
-// status queries the journey's current state.
-func (s *Server) status(ctx context.Context, applicationID string) (workflows.Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+// Status queries the journey's current state. The caller has checked access.
+func (s *Service) Status(ctx context.Context, applicationID string) (workflows.Status, error) {
+	ctx, cancel := context.WithTimeout(ctx, UpdateTimeout)
 	defer cancel()
 	var st workflows.Status
 	v, err := s.Temporal.QueryWorkflow(ctx, workflows.WorkflowID(applicationID), "", workflows.QueryStatus)
@@ -92,4 +93,23 @@ func (s *Server) status(ctx context.Context, applicationID string) (workflows.St
 		return st, s.owedJourney(ctx, applicationID, err)
 	}
 	return st, v.Get(&st)
+}
+
+// UnchangedError marks an error that happened before the request changed or sent anything.
+type UnchangedError struct{ error }
+
+func (e UnchangedError) Unwrap() error { return e.error }
+
+// Unchanged marks err as having happened before anything was changed or sent (nil stays nil).
+func Unchanged(err error) error {
+	if err == nil {
+		return nil
+	}
+	return UnchangedError{err}
+}
+
+// IsUnchanged says whether err was marked Unchanged.
+func IsUnchanged(err error) bool {
+	var u UnchangedError
+	return errors.As(err, &u)
 }

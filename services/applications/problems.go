@@ -1,0 +1,116 @@
+package applications
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"awardengine/activities"
+	"awardengine/structs"
+	"awardengine/workflows"
+)
+
+// Problem is the problem document for an error of the service, saying only what is known of
+// the request's effect:
+//
+//   - a *structs.Problem: as it is;
+//   - an update whose outcome is unknown (*OutcomeUnknownError: the journey did not answer in
+//     time, or the connection to it broke after the update was sent): 503 in-progress, "check
+//     the application before trying again", never "nothing was changed";
+//   - a workflow's refusal or failure: mapped to its status (refusal); a data error, which a
+//     retry cannot fix, is 422 data-error;
+//   - a journey that does not exist: 404;
+//   - anything else (a dependency down): 503 unavailable. It says "nothing was changed" only
+//     when that is certain: a read (read is true), or an error marked Unchanged (the request
+//     failed before it changed or sent anything, like the access check). Otherwise it says
+//     the request may not have completed.
+//
+// known is false for the last case (and timeouts): an error the adapter should log.
+func Problem(err error, read bool) (p *structs.Problem, known bool) {
+	if errors.As(err, &p) {
+		return p, true
+	}
+	var unknown *OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		return InProgress(unknown), false
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if appErr.Type() == activities.ErrData {
+			return dataError(appErr), true
+		}
+		return refusal(appErr), true
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return structs.NotFound("the application's journey was not found"), true
+	}
+	nothingChanged := read || IsUnchanged(err)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		p := &structs.Problem{Status: http.StatusServiceUnavailable, Type: "timeout", Title: "Try again",
+			Detail: "the journey did not answer in time; nothing was changed, try again shortly"}
+		if !nothingChanged {
+			p.Detail = "the journey did not answer in time, so this request may not have completed: check the application before trying again"
+		}
+		return p, true
+	}
+	p = &structs.Problem{Status: http.StatusServiceUnavailable, Type: "unavailable", Title: "Service unavailable",
+		Detail: "a dependency is unavailable; nothing was changed, try again shortly"}
+	if !nothingChanged {
+		p.Detail = "a dependency is unavailable, so this request may not have completed: check the application before trying again"
+	}
+	return p, false
+}
+
+// InProgress is the answer to an update whose outcome is not known.
+func InProgress(e *OutcomeUnknownError) *structs.Problem {
+	detail := "the application did not answer in time, so this change is still in progress: " +
+		"check the application before trying again"
+	if !e.TimedOut {
+		detail = "the connection to the application broke after this change was sent, so it may still be in progress: " +
+			"check the application before trying again"
+	}
+	return &structs.Problem{Status: http.StatusServiceUnavailable, Type: "in-progress", Title: "Still in progress", Detail: detail}
+}
+
+// dataError is the answer to a change whose data the database refused: the same request can
+// never succeed, and engineers see it on the admins' stuck list.
+func dataError(e *temporal.ApplicationError) *structs.Problem {
+	return &structs.Problem{Status: http.StatusUnprocessableEntity, Type: "data-error", Title: "Could not be saved",
+		Detail: "this change could not be saved and will not be retried: " + e.Message() +
+			"; it is listed for the award team on the stuck list. Check the application before trying again"}
+}
+
+// refusal maps a workflow's refusal (an update validator or handler error) to a problem.
+func refusal(e *temporal.ApplicationError) *structs.Problem {
+	p := &structs.Problem{Detail: e.Message()}
+	switch e.Type() {
+	case workflows.ErrForbidden:
+		p.Status, p.Type, p.Title = http.StatusForbidden, "forbidden", "Not allowed"
+	case workflows.ErrWrongStage:
+		p.Status, p.Type, p.Title = http.StatusConflict, "wrong-stage", "Not allowed at this stage"
+	case workflows.ErrNotFound:
+		p.Status, p.Type, p.Title = http.StatusNotFound, "not-found", "Not found"
+	case workflows.ErrMissingEvidence:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "missing-evidence", "Evidence missing"
+		_ = e.Details(&p.Missing)
+	case workflows.ErrNotUploaded:
+		p.Status, p.Type, p.Title = http.StatusConflict, "not-uploaded", "Not uploaded yet"
+	case workflows.ErrChecksumMismatch:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "checksum-mismatch", "Checksum mismatch"
+	case workflows.ErrSizeMismatch:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "size-mismatch", "Size mismatch"
+	case workflows.ErrTypeMismatch:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "type-mismatch", "File type mismatch"
+	case workflows.ErrInvalid:
+		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "invalid", "Invalid input"
+	case activities.ErrRefused:
+		p.Status, p.Type, p.Title = http.StatusConflict, "refused", "Not possible"
+	default:
+		p.Status, p.Type, p.Title = http.StatusServiceUnavailable, "unavailable", "Try again"
+	}
+	return p
+}

@@ -1,0 +1,20 @@
+package api
+
+import "awardengine/services/applications"
+
+// apps is the applications service over the server's dependencies: the handlers authenticate,
+// decode, call it, and write its answer or its error (fail).
+func (s *Server) apps() *applications.Service {
+	svc := &applications.Service{Settings: s.Settings, Limits: s.Limits, CrashAt: s.crashHook()}
+	// A nil dependency stays a nil interface (unit tests run without some of them).
+	if s.DB != nil {
+		svc.DB = s.DB
+	}
+	if s.Temporal != nil {
+		svc.Temporal = s.Temporal
+	}
+	if s.Objects != nil {
+		svc.Objects = s.Objects
+	}
+	return svc
+}

@@ -1,0 +1,74 @@
+package structs
+
+import (
+	"time"
+
+	"awardengine/award"
+	"awardengine/storage/postgres"
+)
+
+// AdminDetail is an application's admin page: the application as the API shows it to admins,
+// its timeline of stage changes, the allocation's reasons, its emails (to whom by person, not
+// address), its audit trail, its offers and assignments, and a link to its workflow in the
+// Temporal Web UI (when one is configured).
+type AdminDetail struct {
+	Summary        AdminSummary          `json:"summary"`
+	Application    *Application          `json:"application,omitempty"`
+	JourneyError   string                `json:"journey_error,omitempty"` // why application is missing
+	Timeline       []TimelineEntry       `json:"timeline"`
+	Allocation     *AllocationView       `json:"allocation"`
+	Emails         []postgres.SentEmail  `json:"emails"`
+	Audit          []postgres.AuditLine  `json:"audit"`
+	AuditTruncated bool                  `json:"audit_truncated"`
+	Assignments    []postgres.Assignment `json:"assignments"`
+	TemporalUI     string                `json:"temporal_ui,omitempty"`
+	WorkflowID     string                `json:"workflow_id"`
+}
+
+// AdminSummary is the application's projection in PostgreSQL: there even when the journey
+// cannot be asked (a failing workflow task, Temporal unreachable).
+type AdminSummary struct {
+	ID          string     `json:"id"`
+	Setting     Setting    `json:"setting"`
+	Track       string     `json:"track"`
+	Variant     string     `json:"variant"`
+	Stage       string     `json:"stage"`
+	Active      bool       `json:"active"`
+	NextAction  string     `json:"next_action"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	Flags       []string   `json:"flags"`
+	Applicant   PersonRef  `json:"applicant"`
+	Supporter   *PersonRef `json:"supporter,omitempty"`
+	AssessorID  string     `json:"assessor_id,omitempty"`
+	ModeratorID string     `json:"moderator_id,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// PersonRef names a person by id (and name, when known).
+type PersonRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// TimelineEntry is one stage change: the stage entered, from which, when, by whom and through
+// which action, and the working days spent in it (until the next change, or until now).
+type TimelineEntry struct {
+	Stage       string     `json:"stage"`
+	From        string     `json:"from,omitempty"`
+	At          time.Time  `json:"at"`
+	Until       *time.Time `json:"until,omitempty"`
+	WorkingDays int        `json:"working_days"`
+	Actor       string     `json:"actor"`
+	ActorName   string     `json:"actor_name,omitempty"`
+	Action      string     `json:"action"`
+}
+
+// AllocationView is the last allocation's choice and reasons, with the people who may not be
+// offered the application again and why.
+type AllocationView struct {
+	Chosen          string            `json:"chosen,omitempty"`
+	Reason          string            `json:"reason"`
+	Ranked          []string          `json:"ranked"`
+	Excluded        []award.Exclusion `json:"excluded"`
+	NotOfferedAgain map[string]string `json:"not_offered_again,omitempty"`
+}

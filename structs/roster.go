@@ -1,0 +1,27 @@
+package structs
+
+import "awardengine/award"
+
+// RosterUpdate is the body of PUT /v1/roster/{person}: omitted fields keep their value (for a
+// person new to the roster: no tracks or specialisms, capacity 3, active).
+type RosterUpdate struct {
+	Tracks      *[]award.Track      `json:"tracks"`
+	Specialisms *[]award.Specialism `json:"specialisms"`
+	Capacity    *int                `json:"capacity"`
+	Active      *bool               `json:"active"`
+}
+
+// ConflictRequest is the body of POST /v1/roster/{person}/conflicts.
+type ConflictRequest struct {
+	SettingReference string `json:"setting_reference"`
+	SettingID        string `json:"setting_id"`
+	Reason           string `json:"reason" text:"multiline"`
+}
+
+// RoleView is a person's roles after PUT or DELETE /v1/roster/{person}/roles/{role}.
+type RoleView struct {
+	PersonID string   `json:"person_id"`
+	Name     string   `json:"name"`
+	Roles    []string `json:"roles"`
+	Changed  bool     `json:"changed"` // false: the person already had (or lacked) the role
+}
