@@ -32,7 +32,9 @@ const (
 // cookie Secure: only plain-HTTP development (`make run` on http://127.0.0.1) turns it off.
 func NewSessions(db *postgres.DB, secure bool) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(db.Pool(), 30*time.Minute)
+	if db != nil { // nil only in unit tests of the routes, which keep sessions in memory
+		sm.Store = pgxstore.NewWithCleanupInterval(db.Pool(), 30*time.Minute)
+	}
 	sm.IdleTimeout = SessionIdleTimeout
 	sm.Lifetime = SessionLifetime
 	sm.Cookie.Name = "award_session"

@@ -7,10 +7,13 @@ import (
 	_ "embed"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
 	"go.temporal.io/sdk/client"
 
 	"awardengine/award"
 	"awardengine/email/webhook"
+	"awardengine/services/oidc"
+	"awardengine/services/signin"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
 	"awardengine/workflows"
@@ -34,6 +37,14 @@ type Server struct {
 	Webhook *webhook.Verifier
 	// TemporalUI is the Temporal Web UI's base URL, linked from admin pages ("" = no link).
 	TemporalUI string
+	// SignIn is sign-in and credentials (services/signin); Sessions the browser sessions. Nil:
+	// Handler makes them with defaults (no email provider: links cannot be sent).
+	SignIn   *signin.Service
+	Sessions *scs.SessionManager
+	// OIDC configures council staff sign-in (services/oidc, oidc.go): its PublicURL, the base
+	// of the redirect URIs registered at providers, is required for the routes; Handler sets
+	// the store, the session start and the cookies' Secure flag.
+	OIDC oidc.Config
 	// CrashAt, set only by tests, is asked at each point of a registration where a process could
 	// die (journey_starts.go); true stops the request there as a killed process would.
 	CrashAt func(CrashPoint, workflows.ApplicationInput) bool
@@ -41,6 +52,12 @@ type Server struct {
 
 // Handler returns the routes, behind protect (security headers, clean paths and queries).
 func (s *Server) Handler() http.Handler {
+	if s.SignIn == nil {
+		s.SignIn = signin.New(s.DB, nil, signin.Config{})
+	}
+	if s.Sessions == nil {
+		s.Sessions = signin.NewSessions(s.DB, true)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -54,7 +71,11 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/dev/faults", s.Mailbox)
 	}
 	mux.HandleFunc("POST /v1/webhooks/sendgrid", s.sendgridEvents)
-	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticate(h)) }
+	// A bearer token or a session cookie (signin_auth.go).
+	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
+	s.signinRoutes(mux, authed) // magic links, sessions, starter login: signin.go
+	s.tokenRoutes(authed)       // API tokens: tokens.go
+	s.oidcRoutes(mux, authed)   // council staff sign-in and its settings: oidc.go
 	authed("GET /v1/me", s.me)
 	authed("POST /v1/applications", s.register)
 	authed("GET /v1/applications", s.listApplications)
@@ -72,6 +93,8 @@ func (s *Server) Handler() http.Handler {
 	s.adminRoutes(authed)      // reports, audit trail, search, application detail: admin.go
 	s.actionRoutes(authed)     // nudge, extend, retry: actions.go
 	s.stuckRoutes(authed)      // the admins' stuck list: stuck.go
+	s.peopleRoutes(authed)     // the authority's people and roles (admins): people.go
+	authed("POST /v1/admin/imports/cohort", s.importCohort) // cohort.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)
@@ -83,5 +106,5 @@ func (s *Server) Handler() http.Handler {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
 	})
-	return protect(mux)
+	return protect(crossOriginProtection(mux))
 }
