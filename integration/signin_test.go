@@ -296,7 +296,9 @@ func TestSignInRateLimitHitAndLifted(t *testing.T) {
 	srv := signinServer(t, signin.Config{AddressLimit: 2, IPLimit: 1000, RateWindow: 2 * time.Second})
 	p := newPerson(t, postgres.RoleApplicant)
 	b := newBrowser(t, srv.URL)
-	ask := func() response { return b.postJSON("/v1/signin", map[string]string{"tenant": "northshire", "email": p.Email}) }
+	ask := func() response {
+		return b.postJSON("/v1/signin", map[string]string{"tenant": "northshire", "email": p.Email})
+	}
 	for i := range 2 {
 		if r := ask(); r.Status != 202 {
 			t.Fatalf("request %d: %d %s", i+1, r.Status, r.Body)
