@@ -72,3 +72,48 @@ type AllocationView struct {
 	Excluded        []award.Exclusion `json:"excluded"`
 	NotOfferedAgain map[string]string `json:"not_offered_again,omitempty"`
 }
+
+// ReportQuery is the query of GET /v1/admin/reports: from and to (YYYY-MM-DD, both included,
+// both required) and format (json, the default, or csv).
+type ReportQuery struct {
+	From, To, Format string
+}
+
+// AuditQuery is the query of GET /v1/admin/audit: an application id, from and to (optional
+// dates) and format (json or csv).
+type AuditQuery struct {
+	Application, From, To, Format string
+}
+
+// AuditPage is the JSON answer of GET /v1/admin/audit: at most Limit lines, oldest first.
+type AuditPage struct {
+	Entries   []postgres.AuditLine `json:"entries"`
+	Truncated bool                 `json:"truncated"`
+	Limit     int                  `json:"limit"`
+}
+
+// SearchQuery is the query of GET /v1/admin/search: q (required) and limit (1–200, default 50).
+type SearchQuery struct {
+	Q, Limit string
+}
+
+// SearchAnswer is the answer of GET /v1/admin/search.
+type SearchAnswer struct {
+	Query        string                  `json:"query"`
+	Applications []postgres.SearchResult `json:"applications"`
+}
+
+// RetriedActivity is one failing activity of a journey an admin's retry ran again now.
+type RetriedActivity struct {
+	Activity  string `json:"activity"`
+	Attempt   int32  `json:"attempt"`
+	LastError string `json:"last_error"`
+	State     string `json:"state"`
+}
+
+// RetryAnswer is the answer of POST /v1/applications/{id}/retry: the activities run again, or
+// (JourneyStarted) the journey a registration was still owed, started now.
+type RetryAnswer struct {
+	Retried        []RetriedActivity `json:"retried"`
+	JourneyStarted bool              `json:"journey_started,omitempty"`
+}

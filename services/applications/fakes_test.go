@@ -85,7 +85,9 @@ func (f *fakeStore) MarkJourneyStarted(context.Context, string, *postgres.AuditE
 	return true, nil
 }
 
-func (f *fakeStore) JourneyStartOwed(_ context.Context, id string) (bool, error) { return f.owed[id], nil }
+func (f *fakeStore) JourneyStartOwed(_ context.Context, id string) (bool, error) {
+	return f.owed[id], nil
+}
 
 func (f *fakeStore) PendingJourneyStart(context.Context, string, string) ([]byte, bool, error) {
 	return nil, false, nil

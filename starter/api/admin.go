@@ -1,24 +1,16 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
-	"awardengine/award"
-	"awardengine/services/applications"
+	"awardengine/services/admin"
 	"awardengine/storage/postgres"
 	"awardengine/structs"
-	"awardengine/workdays"
-	"awardengine/workflows"
 )
 
 // Admin pages' data (SPEC §4): reports for a period, the audit trail and its export, search by
@@ -31,58 +23,6 @@ func (s *Server) adminRoutes(authed func(string, personHandler)) {
 	authed("GET /v1/admin/applications/{id}", s.adminDetail)
 }
 
-// auditJSONLimit bounds the lines of one JSON answer; the CSV export streams them all.
-const auditJSONLimit = 10000
-
-func adminsOnly(me postgres.Person) error {
-	if !me.Has(postgres.RoleAdmin) {
-		return forbidden("only your award team's admins may see reports, the audit trail and search")
-	}
-	return nil
-}
-
-// date reads a YYYY-MM-DD query parameter; "" when absent and not required.
-func date(r *http.Request, field string, required bool) (time.Time, bool, error) {
-	v := strings.TrimSpace(r.URL.Query().Get(field))
-	if v == "" {
-		if required {
-			return time.Time{}, false, invalid(field, "required: a date YYYY-MM-DD")
-		}
-		return time.Time{}, false, nil
-	}
-	d, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, false, invalid(field, fmt.Sprintf("%q is not a date YYYY-MM-DD", v))
-	}
-	return d, true, nil
-}
-
-// period reads from and to (dates, both included); required says whether both must be given.
-func period(r *http.Request, required bool) (from, to time.Time, hasFrom, hasTo bool, err error) {
-	if from, hasFrom, err = date(r, "from", required); err != nil {
-		return
-	}
-	if to, hasTo, err = date(r, "to", required); err != nil {
-		return
-	}
-	if hasFrom && hasTo && from.After(to) {
-		err = invalid("from", fmt.Sprintf("%s is after to (%s)", from.Format(time.DateOnly), to.Format(time.DateOnly)))
-	}
-	return
-}
-
-// wantCSV reads format: json (the default) or csv.
-func wantCSV(r *http.Request) (bool, error) {
-	switch f := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("format"))); f {
-	case "", "json":
-		return false, nil
-	case "csv":
-		return true, nil
-	default:
-		return false, invalid("format", fmt.Sprintf("%q: choose json or csv", f))
-	}
-}
-
 // csvHeaders starts a CSV download named filename.
 func csvHeaders(w http.ResponseWriter, filename string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -90,34 +30,10 @@ func csvHeaders(w http.ResponseWriter, filename string) {
 	w.Header().Set("Cache-Control", "no-store")
 }
 
-// fileSafe keeps the characters of s that are safe in a file name.
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
-}
-
 // adminReport is GET /v1/admin/reports?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv].
 func (s *Server) adminReport(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	if err := adminsOnly(me); err != nil {
-		fail(w, r, err)
-		return
-	}
-	from, to, _, _, err := period(r, true)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	asCSV, err := wantCSV(r)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	rep, err := s.DB.Report(r.Context(), me.TenantID, from, to)
+	q := r.URL.Query()
+	rep, asCSV, err := s.admin().Report(r.Context(), me, structs.ReportQuery{From: q.Get("from"), To: q.Get("to"), Format: q.Get("format")})
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -126,7 +42,7 @@ func (s *Server) adminReport(w http.ResponseWriter, r *http.Request, me postgres
 		writeJSON(w, http.StatusOK, rep)
 		return
 	}
-	csvHeaders(w, "report-"+fileSafe(me.TenantID)+"-"+rep.From+"-"+rep.To+".csv")
+	csvHeaders(w, "report-"+admin.FileSafe(me.TenantID)+"-"+rep.From+"-"+rep.To+".csv")
 	w.WriteHeader(http.StatusOK)
 	_ = writeReportCSV(w, rep)
 }
@@ -203,64 +119,18 @@ func auditRecord(l postgres.AuditLine) []string {
 // (truncated says when there were more); the CSV export streams every line selected. The
 // trail is append-only: there is no endpoint that changes it.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	if err := adminsOnly(me); err != nil {
-		fail(w, r, err)
-		return
-	}
-	from, to, hasFrom, hasTo, err := period(r, false)
+	q := r.URL.Query()
+	sel, err := s.admin().Audit(r.Context(), me, structs.AuditQuery{Application: q.Get("application"), From: q.Get("from"),
+		To: q.Get("to"), Format: q.Get("format")})
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
-	asCSV, err := wantCSV(r)
-	if err != nil {
-		fail(w, r, err)
+	if !sel.CSV {
+		writeJSON(w, http.StatusOK, sel.Page)
 		return
 	}
-	f := postgres.AuditFilter{TenantID: me.TenantID, ApplicationID: strings.TrimSpace(r.URL.Query().Get("application"))}
-	if hasFrom || hasTo {
-		start, end := postgres.Period(from, to)
-		if hasFrom {
-			f.From = start
-		}
-		if hasTo {
-			f.To = end
-		}
-	}
-	if f.ApplicationID != "" {
-		if _, err := s.DB.Application(r.Context(), me.TenantID, f.ApplicationID); errors.Is(err, postgres.ErrNotFound) {
-			fail(w, r, notFound("no application "+f.ApplicationID))
-			return
-		} else if err != nil {
-			fail(w, r, err)
-			return
-		}
-	}
-	if !asCSV {
-		f.Limit = auditJSONLimit + 1
-		lines, err := s.DB.AuditLog(r.Context(), f)
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		truncated := len(lines) > auditJSONLimit
-		if truncated {
-			lines = lines[:auditJSONLimit]
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"entries": lines, "truncated": truncated, "limit": auditJSONLimit})
-		return
-	}
-	name := "audit-" + fileSafe(me.TenantID)
-	if f.ApplicationID != "" {
-		name += "-" + fileSafe(f.ApplicationID)
-	}
-	if hasFrom {
-		name += "-from-" + from.Format(time.DateOnly)
-	}
-	if hasTo {
-		name += "-to-" + to.Format(time.DateOnly)
-	}
-	s.streamAuditCSV(w, r, f, name+".csv")
+	s.streamAuditCSV(w, r, sel)
 }
 
 // streamAuditCSV writes the selected lines as they are read. A failure before the first byte
@@ -268,7 +138,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, me postgres.
 // The server's write timeout bounds a whole answer; an export of years of audit trail may take
 // longer, so each flush gives the next one WriteTimeout again: a client that keeps reading
 // gets the whole file, one that stops reading is cut off.
-func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, f postgres.AuditFilter, filename string) {
+func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, sel admin.AuditSelection) {
 	cw := newCSVWriter(w)
 	rc := http.NewResponseController(w)
 	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(WriteTimeout)) } // unsupported writers (tests) keep none
@@ -278,12 +148,12 @@ func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, f postgr
 			return nil
 		}
 		started = true
-		csvHeaders(w, filename)
+		csvHeaders(w, sel.Filename)
 		w.WriteHeader(http.StatusOK)
 		return cw.Write(auditColumns)
 	}
 	rows := 0
-	err := s.DB.EachAudit(r.Context(), f, func(l postgres.AuditLine) error {
+	err := s.admin().EachAudit(r.Context(), sel, func(l postgres.AuditLine) error {
 		if err := start(); err != nil {
 			return err
 		}
@@ -311,152 +181,18 @@ func (s *Server) streamAuditCSV(w http.ResponseWriter, r *http.Request, f postgr
 		fail(w, r, err)
 		return
 	}
-	slog.Error("audit export cut off", "tenant", f.TenantID, "error", err)
+	slog.Error("audit export cut off", "tenant", sel.Filter.TenantID, "error", err)
 	panic(http.ErrAbortHandler)
 }
 
 // adminSearch is GET /v1/admin/search?q=TEXT[&limit=N].
 func (s *Server) adminSearch(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	if err := adminsOnly(me); err != nil {
-		fail(w, r, err)
-		return
-	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if q == "" {
-		fail(w, r, invalid("q", "required: part of a setting's name, its reference, an application id, or a person's name or email"))
-		return
-	}
-	if len(q) > 200 {
-		fail(w, r, invalid("q", "at most 200 characters"))
-		return
-	}
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			fail(w, r, invalid("limit", "a whole number from 1 to 200"))
-			return
-		}
-		limit = n
-	}
-	found, err := s.DB.Search(r.Context(), me.TenantID, q, limit)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"query": q, "applications": found})
+	q := r.URL.Query()
+	out, err := s.admin().Search(r.Context(), me, structs.SearchQuery{Q: q.Get("q"), Limit: q.Get("limit")})
+	answer(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) adminDetail(w http.ResponseWriter, r *http.Request, me postgres.Person) {
-	app, err := s.apps().AdminApplication(r.Context(), me, r.PathValue("id"))
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	d := structs.AdminDetail{WorkflowID: workflows.WorkflowID(app.ID), TemporalUI: s.temporalLink(app.ID)}
-	d.Summary = structs.AdminSummary{ID: app.ID, Setting: structs.Setting{Reference: app.SettingReference, Name: app.SettingName}, Track: app.Track,
-		Variant: app.Variant, Stage: app.Stage, Active: app.Active, NextAction: app.NextAction, DueAt: app.DueAt,
-		Flags: app.Flags, Applicant: s.personRef(ctx, me.TenantID, app.ApplicantID), AssessorID: app.AssessorID,
-		ModeratorID: app.ModeratorID, UpdatedAt: app.UpdatedAt}
-	if d.Summary.Flags == nil {
-		d.Summary.Flags = []string{}
-	}
-	if app.SupporterID != "" {
-		p := s.personRef(ctx, me.TenantID, app.SupporterID)
-		d.Summary.Supporter = &p
-	}
-
-	st, err := s.apps().Status(ctx, app.ID)
-	switch {
-	case err == nil:
-		v := applications.ViewFor(st, me)
-		d.Application = &v
-		if a := st.Assessment; a != nil && (a.Allocation != nil || len(a.Excluded) > 0) {
-			av := structs.AllocationView{NotOfferedAgain: a.Excluded, Ranked: []string{}, Excluded: []award.Exclusion{}}
-			if al := a.Allocation; al != nil {
-				av.Chosen, av.Reason = al.Chosen, al.Reason
-				if al.Ranked != nil {
-					av.Ranked = al.Ranked
-				}
-				if al.Excluded != nil {
-					av.Excluded = al.Excluded
-				}
-			}
-			d.Allocation = &av
-		}
-	case errors.Is(ctx.Err(), context.Canceled):
-		fail(w, r, err)
-		return
-	default:
-		// The admin page is where a stuck journey is looked into: show what PostgreSQL knows.
-		d.JourneyError = "the journey did not answer its status query: " + err.Error()
-	}
-
-	if d.Audit, err = s.DB.AuditLog(ctx, postgres.AuditFilter{TenantID: me.TenantID, ApplicationID: app.ID, Limit: auditJSONLimit + 1}); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if len(d.Audit) > auditJSONLimit {
-		d.Audit, d.AuditTruncated = d.Audit[:auditJSONLimit], true
-	}
-	d.Timeline = timeline(d.Audit, time.Now())
-	if d.Emails, err = s.DB.ApplicationEmails(ctx, me.TenantID, app.ID); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if d.Assignments, err = s.DB.ApplicationAssignments(ctx, me.TenantID, app.ID); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if d.Assignments == nil {
-		d.Assignments = []postgres.Assignment{}
-	}
-	writeJSON(w, http.StatusOK, d)
-}
-
-func (s *Server) personRef(ctx context.Context, tenantID, id string) structs.PersonRef {
-	ref := structs.PersonRef{ID: id}
-	if p, err := s.DB.Person(ctx, tenantID, id); err == nil {
-		ref.Name = p.Name
-	}
-	return ref
-}
-
-// temporalLink is the workflow's page in the Temporal Web UI, or "" without a UI.
-func (s *Server) temporalLink(applicationID string) string {
-	if s.TemporalUI == "" {
-		return ""
-	}
-	ns := s.Namespace
-	if ns == "" {
-		ns = "awards" // the default namespace of config.FromEnv and the dev stack
-	}
-	return strings.TrimRight(s.TemporalUI, "/") + "/namespaces/" + url.PathEscape(ns) + "/workflows/" +
-		url.PathEscape(workflows.WorkflowID(applicationID))
-}
-
-// timeline reads the stage changes out of an application's audit trail (oldest first): the
-// first line naming a stage, then every line whose stage after differs from the stage the
-// application was in. The last entry's working days run until now.
-func timeline(lines []postgres.AuditLine, now time.Time) []structs.TimelineEntry {
-	cal := workdays.EnglandAndWales()
-	out := []structs.TimelineEntry{}
-	cur := ""
-	for _, l := range lines {
-		if l.StageAfter == "" || l.StageAfter == cur {
-			continue
-		}
-		if n := len(out); n > 0 {
-			at := l.At
-			out[n-1].Until = &at
-			out[n-1].WorkingDays = cal.Between(out[n-1].At, at)
-		}
-		out = append(out, structs.TimelineEntry{Stage: l.StageAfter, From: cur, At: l.At, Actor: l.Actor, ActorName: l.ActorName, Action: l.Action})
-		cur = l.StageAfter
-	}
-	if n := len(out); n > 0 {
-		out[n-1].WorkingDays = cal.Between(out[n-1].At, now)
-	}
-	return out
+	d, err := s.admin().Detail(r.Context(), me, r.PathValue("id"))
+	answer(w, r, http.StatusOK, d, err)
 }
