@@ -22,8 +22,9 @@ func (s *Server) oidcRoutes(mux *http.ServeMux, authed func(string, personHandle
 		cfg.AfterSignIn = "/signin/done"
 	}
 	cfg.Refused = func(w http.ResponseWriter, _ *http.Request, ref *oidc.Refusal) {
-		writePage(w, ref.Status, page{Title: ref.Title, Paragraphs: []string{ref.Detail},
-			Form: &pageForm{Action: "/signin", Button: "Sign in with an emailed link"}})
+		// No form here: the emailed-link page (GET /signin) asks for the tenant and address.
+		writePage(w, ref.Status, page{Title: ref.Title, Paragraphs: []string{ref.Detail,
+			"To sign in with a link we email you instead, go to /signin."}})
 	}
 	h, err := oidc.New(cfg)
 	if err != nil {
