@@ -427,7 +427,7 @@ func TestAPITokensCreatedUsedRevokedExpired(t *testing.T) {
 
 	// Revoked: 401 at once.
 	bearer(tok.Token).must(200, "DELETE", "/v1/me/tokens/"+tok.ID, nil)
-	if r := bearer(tok.Token).do("GET", "/v1/me", nil); r.Status != 401 || r.problem(t)["type"] != "token-revoked" {
+	if r := bearer(tok.Token).do("GET", "/v1/me", nil); r.Status != 401 || !strings.HasSuffix(r.problem(t)["type"].(string), "/token-revoked") {
 		t.Errorf("revoked token: %d %s", r.Status, r.Body)
 	}
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"awardengine/services/signin"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 )
 
 // Sign-in by emailed link (services/signin): the JSON request for a link, the pages an emailed
@@ -64,7 +64,8 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// writeSigninError writes a sign-in refusal as a problem document (Retry-After when limited).
+// writeSigninError writes a sign-in refusal as a problem document (Retry-After when limited);
+// any other error goes to fail.
 func writeSigninError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *signin.Error
 	if !errors.As(err, &e) {
@@ -77,13 +78,11 @@ func writeSigninError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="award"`)
 	}
-	body := map[string]any{"type": e.Type, "title": e.Title, "status": e.Status, "detail": e.Detail}
+	p := structs.Problem{Status: e.Status, Type: e.Type, Title: e.Title, Detail: e.Detail}
 	if e.Field != "" {
-		body["errors"] = []map[string]string{{"field": e.Field, "message": strings.TrimPrefix(e.Detail, e.Field+": ")}}
+		p.Errors = []structs.FieldError{{Field: e.Field, Message: strings.TrimPrefix(e.Detail, e.Field+": ")}}
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(body)
+	writeProblem(w, p)
 }
 
 // signinPage is the form asking for a link (tenant prefilled from ?tenant=).
