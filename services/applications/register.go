@@ -41,7 +41,12 @@ func (r Registration) Answer() any {
 // Register is stage 1: it checks the request, records the application in PostgreSQL (where a
 // unique index refuses a second active application for the setting) and starts its journey.
 func (s *Service) Register(ctx context.Context, me award.Person, req structs.RegisterRequest) (Registration, error) {
-	in, asAdmin, err := s.registration(ctx, me, req)
+	in, asAdmin, invited, err := s.registration(ctx, me, req)
+	if invited != nil {
+		// A new applicant is emailed a sign-in link, whatever became of the registration: a
+		// refused one leaves them existing, and a retry finds them no longer new.
+		defer s.People.Welcome(context.WithoutCancel(ctx), *invited)
+	}
 	if err != nil {
 		return Registration{}, err
 	}
@@ -105,7 +110,13 @@ func (s *Service) start(ctx context.Context, me award.Person, in workflows.Appli
 }
 
 // registration validates a request and builds the journey's input.
-func (s *Service) registration(ctx context.Context, me award.Person, req structs.RegisterRequest) (workflows.ApplicationInput, bool, error) {
+// invited is the applicant an admin's registration created (services/people invites them).
+func (s *Service) registration(ctx context.Context, me award.Person, req structs.RegisterRequest) (in workflows.ApplicationInput, asAdmin bool, invited *award.Person, err error) {
+	in, asAdmin, err = s.registrationInput(ctx, me, req, &invited)
+	return in, asAdmin, invited, err
+}
+
+func (s *Service) registrationInput(ctx context.Context, me award.Person, req structs.RegisterRequest, invited **award.Person) (workflows.ApplicationInput, bool, error) {
 	var in workflows.ApplicationInput
 	asAdmin := me.Has(award.RoleAdmin)
 	if !asAdmin && !me.Has(award.RoleApplicant) {
@@ -153,7 +164,18 @@ func (s *Service) registration(ctx context.Context, me award.Person, req structs
 			return in, false, structs.Invalid("applicant_email", "an admin registering on someone's behalf gives applicant_name and a valid applicant_email")
 		}
 		// Never a role added silently to staff: they could be allocated their own application.
-		p, err := s.DB.EnsureApplicant(ctx, award.Person{TenantID: me.TenantID, Name: req.ApplicantName, Email: req.ApplicantEmail})
+		// A new applicant is created and invited (services/people) so that they can sign in.
+		var p award.Person
+		var err error
+		if s.People != nil {
+			var isNew bool
+			p, isNew, err = s.People.Applicant(ctx, me, req.ApplicantName, req.ApplicantEmail)
+			if isNew {
+				*invited = &p
+			}
+		} else {
+			p, err = s.DB.EnsureApplicant(ctx, award.Person{TenantID: me.TenantID, Name: req.ApplicantName, Email: req.ApplicantEmail})
+		}
 		var staff *postgres.StaffAddressError
 		if errors.As(err, &staff) {
 			return in, false, &structs.Problem{Status: http.StatusConflict, Type: "staff-address", Title: "Address of a member of staff",

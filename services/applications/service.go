@@ -43,6 +43,14 @@ type Store interface {
 	ApplicationAssignments(ctx context.Context, tenantID, applicationID string) ([]postgres.Assignment, error)
 }
 
+// Applicants is what registration needs of the people service (*people.Service): the
+// applicant of an admin's registration (new ones created, staff refused as 409
+// staff-address), and a new applicant's invitation once the registration is done.
+type Applicants interface {
+	Applicant(ctx context.Context, me award.Person, name, email string) (award.Person, bool, error)
+	Welcome(ctx context.Context, p award.Person) (string, string)
+}
+
 // Temporal is what the service needs of the Temporal client (client.Client).
 type Temporal interface {
 	journeys.Temporal
@@ -63,6 +71,9 @@ type Service struct {
 	Objects  Objects
 	Settings award.Settings
 	Limits   award.UploadLimits
+	// People, when set, creates and invites the applicant an admin registers on someone's
+	// behalf (services/people); nil keeps the older EnsureApplicant (no invitation).
+	People Applicants
 	// CrashAt, set only by tests, is called at each point of a registration where a process
 	// could die (journey_starts.go); a hook that panics stops the registration there.
 	CrashAt func(CrashPoint, workflows.ApplicationInput)

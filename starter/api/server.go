@@ -94,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 	s.actionRoutes(authed)     // nudge, extend, retry: actions.go
 	s.stuckRoutes(authed)      // the admins' stuck list: stuck.go
 	s.peopleRoutes(authed)     // the authority's people and roles (admins): people.go
-	authed("POST /v1/admin/imports/cohort", s.importCohort) // cohort.go
+	s.cohortRoutes(authed)     // the cohort import (admins): cohort.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)
