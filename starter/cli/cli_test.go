@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"awardengine/structs"
 )
 
 func TestRegisterSendsJSONAndPrintsID(t *testing.T) {
@@ -163,7 +165,7 @@ func TestUploadChecksumMismatchRemovesPending(t *testing.T) {
 	if len(f.requests("DELETE", "/v1/applications/app-1/evidence/ev-9")) != 1 {
 		t.Error("want the pending item removed")
 	}
-	var decl evidenceRequest
+	var decl structs.AddEvidenceRequest
 	json.Unmarshal(f.requests("POST", "/v1/applications/app-1/evidence")[0].Body, &decl)
 	if decl.ContentType != "text/plain" || decl.Size != 5 {
 		t.Errorf("declaration %+v", decl)
@@ -444,7 +446,7 @@ func TestUploadJSONIsQuiet(t *testing.T) {
 	if code != 0 || !json.Valid([]byte(out)) || errOut != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	var decl evidenceRequest
+	var decl structs.AddEvidenceRequest
 	json.Unmarshal(f.requests("POST", "/v1/applications/app-1/evidence")[0].Body, &decl)
 	if decl.ContentType != "application/pdf" || decl.Filename != "minutes.pdf" {
 		t.Errorf("declaration %+v", decl)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"awardengine/structs"
 )
 
 func registerCommand() command {
@@ -24,7 +26,7 @@ Tracks and their variants:
 --approval-date is required for first_year_foster. Admins register on an
 applicant's behalf with --applicant-name and --applicant-email.`,
 		setup: func(fs *flag.FlagSet) runner {
-			var r registerRequest
+			var r structs.RegisterRequest
 			fs.StringVar(&r.SettingReference, "reference", "", "setting `reference` (school URN, Ofsted URN or household reference)")
 			fs.StringVar(&r.SettingName, "name", "", "setting `name`")
 			fs.StringVar(&r.Track, "track", "", "`track`: caring_schools or learning_homes")
@@ -87,7 +89,7 @@ func mapCommand() command {
 				if len(codes) == 0 {
 					return usageErr("map", "missing --standards")
 				}
-				var out evidenceItem
+				var out structs.Evidence
 				body := map[string][]string{"standards": codes}
 				raw, err := a.call(ctx, http.MethodPut, appPath(args[0], "evidence", args[1], "standards"), body, &out)
 				if err != nil {

@@ -11,6 +11,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"awardengine/structs"
 )
 
 func toolkitCommand() command {
@@ -28,7 +31,7 @@ With --download, saves them into DIR (created if needed).`,
 					return err
 				}
 				var out struct {
-					Documents []toolkitDocument `json:"documents"`
+					Documents []structs.ToolkitDocument `json:"documents"`
 				}
 				raw, err := a.call(ctx, http.MethodGet, appPath(args[0], "toolkit"), nil, &out)
 				if err != nil {
@@ -50,7 +53,7 @@ With --download, saves them into DIR (created if needed).`,
 	}
 }
 
-func (a *app) printDocuments(docs []toolkitDocument) {
+func (a *app) printDocuments(docs []structs.ToolkitDocument) {
 	if len(docs) == 0 {
 		fmt.Fprintln(a.stdout, "The toolkit has no documents.")
 		return
@@ -58,14 +61,14 @@ func (a *app) printDocuments(docs []toolkitDocument) {
 	for _, d := range docs {
 		fmt.Fprintf(a.stdout, "%s (%s, %s)\n  %s\n", d.Title, d.Filename, d.ContentType, d.URL)
 	}
-	if exp := docs[0].ExpiresAt; exp != "" {
-		fmt.Fprintf(a.stdout, "Links expire at %s.\n", formatTime(exp))
+	if exp := docs[0].ExpiresAt; !exp.IsZero() {
+		fmt.Fprintf(a.stdout, "Links expire at %s.\n", formatTime(exp.Format(time.RFC3339Nano)))
 	}
 }
 
 // downloadDocuments saves each document into dir; messages go to stderr so
 // that --json output stays clean.
-func (a *app) downloadDocuments(ctx context.Context, docs []toolkitDocument, dir string) error {
+func (a *app) downloadDocuments(ctx context.Context, docs []structs.ToolkitDocument, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return &cliError{code: exitUsage, msg: fmt.Sprintf("toolkit: cannot create %s: %v", dir, err)}
 	}
@@ -115,7 +118,7 @@ func (a *app) download(ctx context.Context, url, dest string) (int64, error) {
 
 // safeFilename keeps only the last element of the document's file name, so
 // that a name from the API can never write outside the target directory.
-func safeFilename(d toolkitDocument, i int) string {
+func safeFilename(d structs.ToolkitDocument, i int) string {
 	name := path.Base(strings.ReplaceAll(d.Filename, `\`, "/"))
 	if name == "" || name == "." || name == ".." || name == "/" || strings.HasPrefix(name, ".") {
 		name = fmt.Sprintf("document-%d", i+1)

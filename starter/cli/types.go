@@ -4,22 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"awardengine/structs"
 )
 
-// The API's JSON shapes, as far as the client reads or sends them (see
-// starter/api/openapi.yaml). Timestamps stay strings so that an unexpected
-// format never stops a command; they are formatted for display only.
-
-type registerRequest struct {
-	SettingReference string `json:"setting_reference"`
-	SettingName      string `json:"setting_name"`
-	Track            string `json:"track"`
-	Variant          string `json:"variant"`
-	ApprovalDate     string `json:"approval_date,omitempty"`
-	ApplicantName    string `json:"applicant_name,omitempty"`
-	ApplicantEmail   string `json:"applicant_email,omitempty"`
-	SupporterEmail   string `json:"supporter_email,omitempty"`
-}
+// The requests the client sends, and the evidence and toolkit answers, are the API's own
+// types (package structs). What remains here are read-side projections of larger answers
+// (an application, a summary row) whose timestamps stay strings, so that an unexpected format
+// never stops a command; they are formatted for display only.
 
 type application struct {
 	ID      string `json:"id"`
@@ -39,7 +31,7 @@ type application struct {
 	Next            nextStep            `json:"next"`
 	RegisteredAt    string              `json:"registered_at"`
 	ToolkitOpenedAt string              `json:"toolkit_opened_at"`
-	Evidence        []evidenceItem      `json:"evidence"`
+	Evidence        []structs.Evidence  `json:"evidence"`
 	PortfolioBytes  int64               `json:"portfolio_bytes"`
 	Missing         map[string][]string `json:"missing"`
 	TargetLevel     string              `json:"target_level"`
@@ -65,47 +57,6 @@ type applicationSummary struct {
 	DueAt            string   `json:"due_at"`
 	Flags            []string `json:"flags"`
 	UpdatedAt        string   `json:"updated_at"`
-}
-
-type evidenceItem struct {
-	ID          string   `json:"id"`
-	Filename    string   `json:"filename"`
-	Size        int64    `json:"size"`
-	ContentType string   `json:"content_type"`
-	SHA256      string   `json:"sha256"`
-	Standards   []string `json:"standards"`
-	Note        string   `json:"note"`
-	State       string   `json:"state"`
-	Immutable   bool     `json:"immutable"`
-	UploadedAt  string   `json:"uploaded_at"`
-	ConfirmedAt string   `json:"confirmed_at"`
-}
-
-type evidenceRequest struct {
-	Filename    string   `json:"filename"`
-	Size        int64    `json:"size"`
-	ContentType string   `json:"content_type"`
-	SHA256      string   `json:"sha256"`
-	Standards   []string `json:"standards"`
-	Note        string   `json:"note,omitempty"`
-}
-
-type evidenceCreated struct {
-	Evidence evidenceItem `json:"evidence"`
-	Upload   struct {
-		Method    string            `json:"method"`
-		URL       string            `json:"url"`
-		Headers   map[string]string `json:"headers"`
-		ExpiresAt string            `json:"expires_at"`
-	} `json:"upload"`
-}
-
-type toolkitDocument struct {
-	Title       string `json:"title"`
-	Filename    string `json:"filename"`
-	ContentType string `json:"content_type"`
-	URL         string `json:"url"`
-	ExpiresAt   string `json:"expires_at"`
 }
 
 // flexString accepts a JSON string or number (e.g. a framework version).

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"awardengine/structs"
 )
 
 func uploadCommand() command {
@@ -68,7 +70,7 @@ func (a *app) upload(ctx context.Context, appID, file string, codes []string, ct
 	if ctype == "" {
 		ctype = guessType(file)
 	}
-	decl := evidenceRequest{
+	decl := structs.AddEvidenceRequest{
 		Filename:    filepath.Base(file),
 		Size:        size,
 		ContentType: ctype,
@@ -76,7 +78,7 @@ func (a *app) upload(ctx context.Context, appID, file string, codes []string, ct
 		Standards:   codes,
 		Note:        note,
 	}
-	var created evidenceCreated
+	var created structs.EvidenceCreated
 	if _, err := a.call(ctx, http.MethodPost, appPath(appID, "evidence"), decl, &created); err != nil {
 		return err
 	}
@@ -85,7 +87,7 @@ func (a *app) upload(ctx context.Context, appID, file string, codes []string, ct
 	if err := a.put(ctx, f, size, created, decl.Filename); err != nil {
 		return a.abandon(ctx, appID, evID, err)
 	}
-	var item evidenceItem
+	var item structs.Evidence
 	raw, err := a.call(ctx, http.MethodPost, appPath(appID, "evidence", evID, "confirm"), nil, &item)
 	if err != nil {
 		if uploadRejected(err) {
@@ -104,7 +106,7 @@ func (a *app) upload(ctx context.Context, appID, file string, codes []string, ct
 // put sends the file's bytes to the presigned URL with exactly the signed
 // headers. The link signs the declared size and SHA-256, so storage refuses
 // the upload if the file changed after it was declared.
-func (a *app) put(ctx context.Context, f *os.File, size int64, c evidenceCreated, name string) error {
+func (a *app) put(ctx context.Context, f *os.File, size int64, c structs.EvidenceCreated, name string) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return usageErr("upload", "rewinding %s: %v", name, err)
 	}
