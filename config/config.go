@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 
@@ -20,8 +21,10 @@ type Config struct {
 	SendGridURL       string
 	// PublicURL is the product's public base URL: emailed links (sign-in links included) point at it.
 	PublicURL string
-	// SessionCookieSecure marks the browser session cookie Secure (HTTPS only). It is on
-	// unless SESSION_COOKIE_SECURE=false, which only plain-HTTP development may set.
+	// SessionCookieSecure marks the browser session cookie Secure (HTTPS only). Unless
+	// SESSION_COOKIE_SECURE says otherwise, it is on except when PUBLIC_URL is plain HTTP on
+	// this machine (localhost, 127.0.0.1, ::1): development, where a Secure cookie would never
+	// come back.
 	SessionCookieSecure bool
 	HTTPAddr            string
 	TemporalUIURL       string
@@ -50,7 +53,7 @@ func FromEnv() (Config, error) {
 		WebhookPublicKey: os.Getenv("SENDGRID_WEBHOOK_PUBLIC_KEY"),
 	}
 	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
-	c.SessionCookieSecure = true
+	c.SessionCookieSecure = !plainHTTPLoopback(c.PublicURL)
 	if v := os.Getenv("SESSION_COOKIE_SECURE"); v != "" {
 		secure, err := strconv.ParseBool(v)
 		if err != nil {
@@ -78,4 +81,17 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// plainHTTPLoopback says whether a URL is http:// on this machine.
+func plainHTTPLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	switch u.Hostname() {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
 }
