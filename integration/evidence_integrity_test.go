@@ -17,6 +17,7 @@ import (
 	"awardengine/award"
 	"awardengine/starter/cli"
 	"awardengine/storage/objects"
+	"awardengine/structs"
 )
 
 // What MinIO really enforces for evidence, through the API and the presigned links a person
@@ -84,7 +85,7 @@ func TestEvidenceIntegrity(t *testing.T) {
 			t.Fatal("a refused PUT left an object in staging")
 		}
 		put(t, u, content)
-		var item evidenceItem
+		var item structs.Evidence
 		tm.applicant.must(200, "POST", evidence+"/"+u.Evidence.ID+"/confirm", nil).json(t, &item)
 		if item.State != "confirmed" || item.SHA256 != hex.EncodeToString(sum[:]) {
 			t.Fatalf("confirmed item %+v", item)
@@ -144,7 +145,7 @@ func TestEvidenceIntegrity(t *testing.T) {
 		content := wordDocument(t)
 		u := tm.applicant.declare(appID, "plan.docx", docxType, content, codes[2])
 		put(t, u, content)
-		var item evidenceItem
+		var item structs.Evidence
 		tm.applicant.must(200, "POST", evidence+"/"+u.Evidence.ID+"/confirm", nil).json(t, &item)
 		if item.State != "confirmed" {
 			t.Fatalf("docx item %+v", item)
@@ -272,12 +273,6 @@ func TestEvidenceIntegrity(t *testing.T) {
 	})
 	// Staged uploads, a retried confirm, a type refused at confirm, submission, an accepted offer.
 	captureHistory(t, appID, "evidence_staged")
-}
-
-type evidenceItem struct {
-	ID     string `json:"id"`
-	State  string `json:"state"`
-	SHA256 string `json:"sha256"`
 }
 
 // linkPath is the object path a presigned link names.

@@ -7,6 +7,7 @@ import (
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 )
 
 // holderOf is the client of whoever the application is offered to.
@@ -41,23 +42,8 @@ func (tm *awardTeam) toAward(t *testing.T, appID string, codes []string, level s
 	return holder
 }
 
-type lifecycleView struct {
-	Stage     string `json:"stage"`
-	Lifecycle *struct {
-		Reassessment string `json:"reassessment"`
-		SupersededBy string `json:"superseded_by"`
-		Erased       bool   `json:"erased"`
-	} `json:"lifecycle"`
-	PreviousAward *struct {
-		ApplicationID string `json:"application_id"`
-	} `json:"previous_award"`
-	Missing  map[string][]string `json:"missing"`
-	Evidence []struct {
-		ID          string   `json:"id"`
-		CarriedFrom string   `json:"carried_from"`
-		Standards   []string `json:"standards"`
-	} `json:"evidence"`
-}
+// lifecycleView is an application with its lifecycle (package structs).
+type lifecycleView = structs.Application
 
 func (tm *awardTeam) life(t *testing.T, appID string) lifecycleView {
 	t.Helper()

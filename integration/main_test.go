@@ -20,6 +20,7 @@ import (
 
 	"awardengine/deploy/stack"
 	"awardengine/devmail"
+	"awardengine/structs"
 )
 
 var shared *stack.Stack
@@ -117,33 +118,11 @@ func (c *client) must(status int, method, path string, body any) response {
 	return r
 }
 
-type application struct {
-	ID       string              `json:"id"`
-	Stage    string              `json:"stage"`
-	Missing  map[string][]string `json:"missing"`
-	Evidence []struct {
-		ID        string   `json:"id"`
-		State     string   `json:"state"`
-		SHA256    string   `json:"sha256"`
-		Immutable bool     `json:"immutable"`
-		Standards []string `json:"standards"`
-	} `json:"evidence"`
-	Next struct {
-		Action string `json:"action"`
-	} `json:"next"`
-	TargetLevel string `json:"target_level"`
-}
-
-type upload struct {
-	Evidence struct {
-		ID string `json:"id"`
-	} `json:"evidence"`
-	Upload struct {
-		Method  string            `json:"method"`
-		URL     string            `json:"url"`
-		Headers map[string]string `json:"headers"`
-	} `json:"upload"`
-}
+// application and upload are the API's answers (package structs).
+type (
+	application = structs.Application
+	upload      = structs.EvidenceCreated
+)
 
 // declare asks for an upload link for content.
 func (c *client) declare(appID, filename, contentType string, content []byte, standards ...string) upload {

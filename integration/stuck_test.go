@@ -20,36 +20,16 @@ import (
 	"awardengine/email/webhook"
 	"awardengine/starter/cli"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 	"awardengine/worker"
 	"awardengine/workflows"
 )
 
-// stuckEntry is one entry of GET /v1/admin/stuck.
-type stuckEntry struct {
-	ApplicationID    string     `json:"application_id"`
-	SettingName      string     `json:"setting_name"`
-	SettingReference string     `json:"setting_reference"`
-	Stage            string     `json:"stage"`
-	Reason           string     `json:"reason"`
-	Detail           string     `json:"detail"`
-	Who              string     `json:"who"`
-	HolderID         string     `json:"holder_id"`
-	HolderName       string     `json:"holder_name"`
-	Unstick          string     `json:"unstick"`
-	Since            time.Time  `json:"since"`
-	Age              string     `json:"age"`
-	AgeSeconds       int64      `json:"age_seconds"`
-	Attempt          int        `json:"attempt"`
-	LastError        string     `json:"last_error"`
-	NextRetry        *time.Time `json:"next_retry"`
-	ActivityType     string     `json:"activity_type"`
-}
+// stuckEntry is one entry of GET /v1/admin/stuck (package structs).
+type stuckEntry = structs.StuckEntry
 
-type stuckDoc struct {
-	Stuck     []stuckEntry `json:"stuck"`
-	CheckedAt time.Time    `json:"checked_at"`
-	Warnings  []string     `json:"warnings"`
-}
+// stuckDoc is GET /v1/admin/stuck's answer, with the tests' lookups (entry, …).
+type stuckDoc struct{ structs.StuckList }
 
 func stuckList(t *testing.T, c *client) stuckDoc {
 	t.Helper()
