@@ -23,6 +23,8 @@ type Store interface {
 	OIDCIdentity(ctx context.Context, tenantID, issuer, subject string) (postgres.Person, error)
 	PersonByEmail(ctx context.Context, tenantID, email string) (postgres.Person, error)
 	LinkOIDCIdentity(ctx context.Context, tenantID, issuer, subject, personID string) error
+	// HitRateLimit counts a request in a bucket's fixed window (services/signin's counters).
+	HitRateLimit(ctx context.Context, bucket string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
 }
 
 // SignInFunc starts the person's session (services/signin) once the provider vouched for
@@ -54,6 +56,9 @@ type Config struct {
 	Refused func(w http.ResponseWriter, r *http.Request, ref *Refusal)
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// StartsPerAddress bounds the sign-ins one network address starts in ten minutes (each
+	// stores a row until it expires); default 120, generous for a council behind one NAT.
+	StartsPerAddress int
 }
 
 // SecretEnvName is the environment variable holding a tenant's client secret: OIDC_SECRET_
@@ -158,6 +163,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.StartsPerAddress == 0 {
+		c.StartsPerAddress = 120
 	}
 	return nil
 }

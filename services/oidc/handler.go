@@ -5,8 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -98,6 +102,10 @@ func (h *Handler) Start(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if err := h.limitStarts(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	browser := h.browser(w, r)
 	state, nonce := randomText(), randomText()
 	verifier := oauth2.GenerateVerifier()
@@ -110,6 +118,25 @@ func (h *Handler) Start(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, c.oauth.AuthCodeURL(state, gooidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), http.StatusFound)
+}
+
+// limitStarts counts a sign-in started from the request's network address (kept as a hash).
+func (h *Handler) limitStarts(r *http.Request) error {
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	sum := sha256.Sum256([]byte(addr))
+	ok, wait, err := h.cfg.Store.HitRateLimit(r.Context(), "oidc-start:"+hex.EncodeToString(sum[:16]), h.cfg.StartsPerAddress, flowLifetime)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		minutes := max(1, int(math.Ceil(wait.Minutes())))
+		return refuse(http.StatusTooManyRequests, "oidc-rate-limited", "Too many sign-ins started from here",
+			fmt.Sprintf("Try again in %d minute%s.", minutes, map[bool]string{true: "", false: "s"}[minutes == 1]))
+	}
+	return nil
 }
 
 // browser returns this browser's binding, setting a new random one if it has none. It is

@@ -392,3 +392,15 @@ func TestTheBrowserCookieOverHTTPS(t *testing.T) {
 		t.Errorf("authorization request %s", loc)
 	}
 }
+
+func TestStartsAreLimitedPerAddress(t *testing.T) {
+	f := setup(t)
+	f.h.cfg.StartsPerAddress = 2
+	b := newBrowser(t, f.product)
+	for range 2 {
+		if p := b.get(f.product + "/signin/oidc/a"); p.status != http.StatusOK {
+			t.Fatalf("start within the limit: %d %.200s", p.status, p.body)
+		}
+	}
+	f.expectRefused(t, b.get(f.product+"/signin/oidc/a"), http.StatusTooManyRequests, "Try again in 10 minutes", 0)
+}

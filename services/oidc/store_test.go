@@ -19,11 +19,12 @@ type memStore struct {
 	people     []postgres.Person
 	identities map[[3]string]string // tenant, issuer, subject → person
 	links      int                  // audited links
+	hits       map[string]int       // rate-limit buckets (one window: tests are short)
 	now        func() time.Time
 }
 
 func newMemStore() *memStore {
-	return &memStore{providers: map[string]postgres.OIDCProvider{}, identities: map[[3]string]string{}, now: time.Now}
+	return &memStore{providers: map[string]postgres.OIDCProvider{}, identities: map[[3]string]string{}, hits: map[string]int{}, now: time.Now}
 }
 
 func (s *memStore) OIDCProvider(_ context.Context, tenantID string) (postgres.OIDCProvider, error) {
@@ -122,4 +123,14 @@ func (s *memStore) addPerson(tenantID, id, email string, active bool, roles ...s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.people = append(s.people, postgres.Person{ID: id, TenantID: tenantID, Name: id, Email: email, Roles: roles, Active: active})
+}
+
+func (s *memStore) HitRateLimit(_ context.Context, bucket string, limit int, window time.Duration) (bool, time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hits[bucket]++
+	if s.hits[bucket] > limit {
+		return false, window, nil
+	}
+	return true, 0, nil
 }
