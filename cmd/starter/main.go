@@ -15,7 +15,10 @@ import (
 
 	"awardengine/award"
 	"awardengine/config"
+	"awardengine/email"
 	"awardengine/email/webhook"
+	"awardengine/services/oidc"
+	"awardengine/services/signin"
 	"awardengine/starter/api"
 	"awardengine/starter/cli"
 )
@@ -54,6 +57,10 @@ func serve(ctx context.Context) error {
 	srv := api.NewHTTPServer(cfg.HTTPAddr, (&api.Server{
 		DB: deps.DB, Temporal: deps.Temporal, Namespace: cfg.TemporalNamespace, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
 		TemporalUI: cfg.TemporalUIURL,
+		SignIn: signin.New(deps.DB, email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), signin.Config{PublicURL: cfg.PublicURL,
+			Logf: func(f string, a ...any) { slog.Warn(fmt.Sprintf("sign-in: "+f, a...)) }}),
+		Sessions: signin.NewSessions(deps.DB, cfg.SessionCookieSecure),
+		OIDC:     oidc.Config{PublicURL: cfg.PublicURL},
 	}).Handler())
 	go func() {
 		<-ctx.Done()

@@ -27,6 +27,8 @@ import (
 	"awardengine/email"
 	"awardengine/email/webhook"
 	"awardengine/journeys"
+	"awardengine/services/oidc"
+	"awardengine/services/signin"
 	"awardengine/starter/api"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
@@ -208,6 +210,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
 		Mailbox: s.Mail.Handler(), Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
 		Namespace: Namespace, TemporalUI: s.TemporalUIURL(),
+		// Sign-in links point at this API; the session cookie is not Secure because the
+		// embedded stack serves plain HTTP on 127.0.0.1.
+		SignIn: signin.New(db, email.NewSender(mailKey, s.MailURL), signin.Config{PublicURL: s.APIURL,
+			Logf: func(f string, a ...any) { o.Logf("sign-in: "+f, a...) }}),
+		Sessions: signin.NewSessions(db, false),
+		// Council sign-in: providers on loopback http (tests' in-process provider) are allowed.
+		OIDC: oidc.Config{PublicURL: s.APIURL, AllowHTTPIssuers: true},
 	}).Handler())
 	go func() { _ = s.http.Serve(ln) }()
 	s.stops = append(s.stops, func() {
