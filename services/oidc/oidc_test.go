@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -107,10 +108,14 @@ func TestSignInLinksTheInvitedStaffMemberOnceThenMatchesTheSubject(t *testing.T)
 	}
 
 	// The council changes her address: the subject still signs her in, nothing re-links.
+	// (The discovery document was read once: it is cached.)
 	f.opA.users.setEmail("sub-ann", "ann.smith@council-a.example")
 	f.expectSignedIn(t, b.get(b.untilCallback(f.product, "a", "ann")), "a/p-ann", "a/p-ann")
 	if f.store.links != 1 {
 		t.Fatalf("a changed email re-linked the account (%d links)", f.store.links)
+	}
+	if n := f.opA.discoveries.Load(); n != 1 {
+		t.Fatalf("the discovery document was read %d times for two sign-ins, want 1 (cached)", n)
 	}
 }
 
@@ -297,6 +302,26 @@ func TestProviderDownIsSaidTruly(t *testing.T) {
 	dead.Close()
 	f.store.providers["a"] = postgres.OIDCProvider{TenantID: "a", Issuer: dead.URL, ClientID: "award-a", DisplayName: "x", Enabled: true}
 	f.expectRefused(t, newBrowser(t, f.product).get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
+}
+
+func TestAProviderThatHangsIsGivenUpOn(t *testing.T) {
+	f := setup(t)
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hanging.Close()
+	defer close(release)
+	f.store.providers["a"] = postgres.OIDCProvider{TenantID: "a", Issuer: hanging.URL, ClientID: "award-a", DisplayName: "x", Enabled: true}
+	f.h.providers.client = &http.Client{Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	f.expectRefused(t, newBrowser(t, f.product).get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("waited %s for a hanging provider", waited)
+	}
 }
 
 func TestCheckProvider(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
@@ -62,6 +63,8 @@ func (u *opUsers) setEmail(subject, email string) {
 type testOP struct {
 	*httptest.Server
 	users *opUsers
+
+	discoveries atomic.Int32 // discovery documents served
 }
 
 // startOP runs a provider whose clients are web clients (client secret by Basic auth, PKCE)
@@ -69,15 +72,20 @@ type testOP struct {
 func startOP(t *testing.T, clients map[string]string) *testOP {
 	t.Helper()
 	var handler http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	users := &opUsers{users: map[string]*storage.User{}}
+	op := &testOP{users: &opUsers{users: map[string]*storage.User{}}}
+	op.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			op.discoveries.Add(1)
+		}
+		handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(op.Close)
 	registered := map[string]*storage.Client{}
 	for id, redirect := range clients {
 		registered[id] = storage.WebClient(id, secretOf(id), redirect)
 	}
-	handler = exampleop.SetupServer(srv.URL, storage.NewStorageWithClients(users, registered), nil, false)
-	return &testOP{Server: srv, users: users}
+	handler = exampleop.SetupServer(op.URL, storage.NewStorageWithClients(op.users, registered), nil, false)
+	return op
 }
 
 func secretOf(clientID string) string { return "secret-of-" + clientID }
