@@ -35,5 +35,9 @@
 // some other environment variable to a server of their choosing. A tenant without a secret is
 // a public client: PKCE alone protects the code.
 //
+// Each network address may start 120 sign-ins in ten minutes (each keeps a row until it
+// expires). A provider's discovery document is fetched with a timeout (the HTTP client's, ten
+// seconds by default) and kept for an hour; a failed fetch is not kept.
+//
 // Starting the session is the caller's: the package takes a SignIn function.
 package oidc
