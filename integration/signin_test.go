@@ -20,6 +20,7 @@ import (
 	"awardengine/services/signin"
 	"awardengine/starter/api"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 )
 
 // Sign-in (issue 11 §3) on the real stack: PostgreSQL, the local SendGrid endpoint (the
@@ -595,4 +596,42 @@ func TestCLILoginCodeExchange(t *testing.T) {
 	// starter logout's revocation of the token it holds.
 	c.must(204, "DELETE", "/v1/me/token", nil)
 	c.must(401, "GET", "/v1/me", nil)
+}
+
+// The issue's path on the shared stack, as `make run` serves it: an admin invites an assessor,
+// who signs in by the emailed link (pointing at the stack's API) and is then deactivated by
+// the admin's endpoint: session and token refused at once.
+func TestInvitedPersonSignsInOnTheStack(t *testing.T) {
+	admin := as(t, shared, "demo-northshire-admin")
+	addr := fmt.Sprintf("invited-%d@northshire.example", time.Now().UnixNano())
+	var invited structs.PersonView
+	admin.must(201, "POST", "/v1/people", structs.InviteRequest{Name: "Ira Invited", Email: addr, Roles: []string{"assessor"}}).json(t, &invited)
+	if invited.Invitation != "sent" {
+		t.Fatalf("invitation %q (%s)", invited.Invitation, invited.InvitationProblem)
+	}
+	link := linkIn(t, addr, 1)
+	if !strings.HasPrefix(link, shared.APIURL+"/signin/continue?token=") {
+		t.Fatalf("link %q does not point at the stack's API", link)
+	}
+	b := newBrowser(t, shared.APIURL)
+	if r := b.get(link); r.Status != 200 {
+		t.Fatalf("continue page: %d %s", r.Status, r.Body)
+	}
+	if r := b.postForm("/signin/continue", url.Values{"token": {tokenOf(t, link)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("continue: %d %s", r.Status, r.Body)
+	}
+	if id := meOf(t, b.get("/v1/me")); id != invited.ID {
+		t.Fatalf("/v1/me is %q, want %q", id, invited.ID)
+	}
+	var tok newToken
+	b.postJSON("/v1/me/tokens", map[string]any{"label": "laptop"}).json(t, &tok)
+	as(t, shared, tok.Token).must(200, "GET", "/v1/me", nil)
+
+	admin.must(200, "POST", "/v1/people/"+invited.ID+"/deactivate", nil)
+	if r := b.get("/v1/me"); r.Status != 401 {
+		t.Errorf("session after deactivation: %d", r.Status)
+	}
+	if r := as(t, shared, tok.Token).do("GET", "/v1/me", nil); r.Status != 401 {
+		t.Errorf("token after deactivation: %d", r.Status)
+	}
 }
