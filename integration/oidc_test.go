@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	zstorage "github.com/zitadel/oidc/v3/example/server/storage"
@@ -21,27 +23,8 @@ import (
 // Council staff sign in through the product's routes with a real OpenID provider running in
 // the test process (zitadel's example OP on httptest), the session then answering /v1/me.
 func TestOIDCSignInOfASeededStaffMember(t *testing.T) {
-	const tenant, clientID, secret = "eastmere", "award-eastmere", "eastmere-client-secret"
-	op := startOIDCProvider(t, clientID, secret, shared.APIURL+"/signin/oidc/"+tenant+"/callback")
-	t.Setenv(oidc.SecretEnvName(tenant), secret) // the API runs in this process
-
+	op, set := eastmereOIDC(t)
 	admin := as(t, shared, "demo-eastmere-admin")
-	as(t, shared, "demo-eastmere-assessor").must(403, "PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
-		Issuer: op.URL, ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: true})
-	if r := admin.do("PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
-		Issuer: "https://login.microsoftonline.com/common/v2.0", ClientID: clientID, DisplayName: "x", Enabled: true}); r.Status != 422 {
-		t.Fatalf("a multi-tenant Entra issuer: %d %s", r.Status, r.Body)
-	}
-	var set structs.OIDCProvider
-	admin.must(200, "PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
-		Issuer: op.URL, ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: true}).json(t, &set)
-	t.Cleanup(func() {
-		admin.must(200, "PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
-			Issuer: op.URL, ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: false})
-	})
-	if set.RedirectURI != shared.APIURL+"/signin/oidc/eastmere/callback" || !set.SecretSet || set.SecretEnv != "OIDC_SECRET_EASTMERE" {
-		t.Fatalf("provider as set: %+v", set)
-	}
 	as(t, shared, "demo-northshire-admin").must(404, "GET", "/v1/admin/oidc", nil) // another tenant's is not theirs
 
 	var assessor struct{ ID, Email string }
@@ -55,10 +38,8 @@ func TestOIDCSignInOfASeededStaffMember(t *testing.T) {
 	if p := b.signIn(set.SignInURL, "priya"); p.status != 200 || p.url.Path != "/signin/done" {
 		t.Fatalf("after signing in: %d at %s: %.300s", p.status, p.url, p.body)
 	}
-	var me struct{ ID string }
-	b.me(&me)
-	if me.ID != assessor.ID {
-		t.Fatalf("/v1/me with the session is %q, want %q", me.ID, assessor.ID)
+	if id := b.meID(); id != assessor.ID {
+		t.Fatalf("/v1/me with the session is %q, want %q", id, assessor.ID)
 	}
 
 	// The provider's answer again: a sign-in is used once.
@@ -86,6 +67,69 @@ func TestOIDCSignInOfASeededStaffMember(t *testing.T) {
 	if !linked || !providerSet {
 		t.Fatalf("audit trail: linked %v, provider set %v", linked, providerSet)
 	}
+}
+
+// A moderator an admin invites signs in with the council account; deactivated, their session
+// is refused at once and the council account no longer signs them in; reactivated, it does.
+func TestOIDCInvitedStaffMemberDeactivatedAndReactivated(t *testing.T) {
+	op, set := eastmereOIDC(t)
+	admin := as(t, shared, "demo-eastmere-admin")
+	email := fmt.Sprintf("quinn.%d@eastmere.example", time.Now().UnixNano())
+	var quinn struct{ ID string }
+	admin.must(201, "POST", "/v1/people", structs.InviteRequest{Name: "Quinn Hale", Email: email,
+		Roles: []string{"moderator"}}).json(t, &quinn)
+	op.add("sub-quinn", "quinn", email, true)
+
+	b := newOIDCBrowser(t)
+	if p := b.signIn(set.SignInURL, "quinn"); p.status != 200 {
+		t.Fatalf("invited moderator signing in: %d at %s: %.300s", p.status, p.url, p.body)
+	}
+	if id := b.meID(); id != quinn.ID {
+		t.Fatalf("/v1/me is %q, want %q", id, quinn.ID)
+	}
+
+	admin.must(200, "POST", "/v1/people/"+quinn.ID+"/deactivate", nil)
+	if p := b.get(shared.APIURL + "/v1/me"); p.status != 401 {
+		t.Fatalf("a deactivated person's session: /v1/me %d", p.status)
+	}
+	if p := newOIDCBrowser(t).signIn(set.SignInURL, "quinn"); p.status != 403 || !strings.Contains(p.body, "not active") {
+		t.Fatalf("a deactivated person signing in: %d %.300s", p.status, p.body)
+	}
+
+	admin.must(200, "POST", "/v1/people/"+quinn.ID+"/reactivate", nil)
+	again := newOIDCBrowser(t)
+	if p := again.signIn(set.SignInURL, "quinn"); p.status != 200 || again.meID() != quinn.ID {
+		t.Fatalf("reactivated, signing in: %d %.300s", p.status, p.body)
+	}
+}
+
+// eastmereOIDC runs a provider for tenant eastmere and has eastmere's admin set it through the
+// API (after a refused attempt by an assessor and a refused Entra multi-tenant issuer); it is
+// disabled again when the test ends.
+func eastmereOIDC(t *testing.T) (*oidcProvider, structs.OIDCProvider) {
+	t.Helper()
+	const tenant, clientID, secret = "eastmere", "award-eastmere", "eastmere-client-secret"
+	op := startOIDCProvider(t, clientID, secret, shared.APIURL+"/signin/oidc/"+tenant+"/callback")
+	t.Setenv(oidc.SecretEnvName(tenant), secret) // the API runs in this process
+
+	admin := as(t, shared, "demo-eastmere-admin")
+	want := structs.OIDCProviderRequest{Issuer: op.URL, ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: true}
+	as(t, shared, "demo-eastmere-assessor").must(403, "PUT", "/v1/admin/oidc", want)
+	if r := admin.do("PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
+		Issuer: "https://login.microsoftonline.com/common/v2.0", ClientID: clientID, DisplayName: "x", Enabled: true}); r.Status != 422 {
+		t.Fatalf("a multi-tenant Entra issuer: %d %s", r.Status, r.Body)
+	}
+	var set structs.OIDCProvider
+	admin.must(200, "PUT", "/v1/admin/oidc", want).json(t, &set)
+	t.Cleanup(func() {
+		off := want
+		off.Enabled = false
+		admin.must(200, "PUT", "/v1/admin/oidc", off)
+	})
+	if set.RedirectURI != shared.APIURL+"/signin/oidc/eastmere/callback" || !set.SecretSet || set.SecretEnv != "OIDC_SECRET_EASTMERE" {
+		t.Fatalf("provider as set: %+v", set)
+	}
+	return op, set
 }
 
 // oidcProvider is zitadel's example OP with one web client and its own users.
@@ -189,12 +233,14 @@ func (b *oidcBrowser) signIn(start, username string) oidcPage {
 	return b.do(req)
 }
 
-func (b *oidcBrowser) me(v any) {
+// meID is the id /v1/me answers with this browser's session.
+func (b *oidcBrowser) meID() string {
 	b.t.Helper()
-	req, _ := http.NewRequest("GET", shared.APIURL+"/v1/me", nil)
-	p := b.do(req)
+	p := b.get(shared.APIURL + "/v1/me")
 	if p.status != 200 {
 		b.t.Fatalf("/v1/me with the session: %d %s", p.status, p.body)
 	}
-	(response{Status: p.status, Body: []byte(p.body)}).json(b.t, v)
+	var me struct{ ID string }
+	(response{Status: p.status, Body: []byte(p.body)}).json(b.t, &me)
+	return me.ID
 }
