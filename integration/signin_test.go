@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -633,5 +634,89 @@ func TestInvitedPersonSignsInOnTheStack(t *testing.T) {
 	}
 	if r := as(t, shared, tok.Token).do("GET", "/v1/me", nil); r.Status != 401 {
 		t.Errorf("token after deactivation: %d", r.Status)
+	}
+}
+
+// scriptedMailer answers each send with the next of its answers (then success).
+type scriptedMailer struct {
+	answers []error
+	calls   atomic.Int32
+	last    email.Message
+}
+
+func (m *scriptedMailer) Send(_ context.Context, msg email.Message) (string, error) {
+	n := int(m.calls.Add(1))
+	m.last = msg
+	if n <= len(m.answers) && m.answers[n-1] != nil {
+		return "", m.answers[n-1]
+	}
+	return fmt.Sprintf("msg-%d", n), nil
+}
+
+// The sign-in email's outbox path on the real database: one row per link, sent once; a send
+// the provider certainly did not take is tried again; an unknown outcome is never resent; a
+// permanent refusal flags the address.
+func TestSignInEmailOutboxOnce(t *testing.T) {
+	outbox := func(p postgres.Person) (rows int, status string) {
+		shared.DB.Pool().QueryRow(t.Context(), `SELECT count(*), COALESCE(max(status),'') FROM email_outbox
+			WHERE recipient=$1 AND message_type='sign_in_link'`, p.ID).Scan(&rows, &status)
+		return
+	}
+	for _, c := range []struct {
+		name       string
+		answers    []error
+		wantCalls  int32
+		wantStatus string
+		wantErr    bool
+	}{
+		{"accepted", nil, 1, "sent", false},
+		{"429 then accepted", []error{&email.ProviderError{Status: 429, Retryable: true, RetryAfter: 200 * time.Millisecond}}, 2, "sent", false},
+		{"no connection then accepted", []error{&email.ProviderError{NotSent: true, Retryable: true}}, 2, "sent", false},
+		{"answer lost: never resent", []error{fmt.Errorf("connection reset after the request went out")}, 1, "sending", true},
+		{"refused for good", []error{&email.ProviderError{Status: 400, Body: "invalid address"}}, 1, "failed", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newPerson(t, postgres.RoleApplicant)
+			m := &scriptedMailer{answers: c.answers}
+			svc := signin.New(shared.DB, m, signin.Config{PublicURL: "https://awards.example"})
+			err := svc.SendLink(t.Context(), "northshire", p.ID, signin.PurposeInvite)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("SendLink: %v", err)
+			}
+			if got := m.calls.Load(); got != c.wantCalls {
+				t.Errorf("%d sends, want %d", got, c.wantCalls)
+			}
+			if rows, status := outbox(p); rows != 1 || status != c.wantStatus {
+				t.Errorf("outbox: %d rows, status %q; want 1 %q", rows, status, c.wantStatus)
+			}
+			if !strings.Contains(m.last.Text, "https://awards.example/signin/continue?token=") ||
+				m.last.CustomArgs["dedupe_key"] == "" || m.last.To.Email != p.Email {
+				t.Errorf("message: %+v", m.last)
+			}
+			if c.wantStatus == "failed" {
+				if problem, _ := shared.DB.EmailProblem(t.Context(), "northshire", p.ID); problem == "" {
+					t.Error("the refused address is not flagged")
+				}
+			}
+			// Another link is another email.
+			if c.wantStatus == "sent" {
+				if err := svc.SendLink(t.Context(), "northshire", p.ID, signin.PurposeSignIn); err != nil {
+					t.Fatal(err)
+				}
+				if rows, _ := outbox(p); rows != 2 {
+					t.Errorf("second link: %d outbox rows", rows)
+				}
+			}
+		})
+	}
+	// Nobody outside the tenant, and nobody deactivated, is sent a link.
+	p := newPerson(t, postgres.RoleApplicant)
+	svc := signin.New(shared.DB, &scriptedMailer{}, signin.Config{})
+	if err := svc.SendLink(t.Context(), "eastmere", p.ID, signin.PurposeInvite); err == nil {
+		t.Error("a link for another tenant's person")
+	}
+	shared.DB.Pool().Exec(t.Context(), `UPDATE people SET active=false WHERE id=$1`, p.ID)
+	if err := svc.SendLink(t.Context(), "northshire", p.ID, signin.PurposeInvite); err != signin.ErrDeactivated {
+		t.Errorf("deactivated: %v", err)
 	}
 }
