@@ -39,6 +39,7 @@ func (s *Service) RequestLink(ctx context.Context, req LinkRequest) error {
 	if err := s.limit(ctx, addressBucket(req.Tenant, req.Email), s.cfg.AddressLimit); err != nil {
 		return err
 	}
+	s.maybeForget(ctx)
 	acct, err := s.DB.SignInAccountByEmail(ctx, req.Tenant, req.Email)
 	if errors.Is(err, postgres.ErrNotFound) || (err == nil && !acct.Active) {
 		return nil
@@ -107,4 +108,22 @@ func pad(ctx context.Context, start time.Time, min time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(wait):
 	}
+}
+
+// forgetEvery: about one request in this many also deletes links and counters that ended
+// over a day ago, so the tables stay small without a scheduled job.
+const forgetEvery = 100
+
+// maybeForget does that housekeeping after the answer (it never delays a request).
+func (s *Service) maybeForget(ctx context.Context) {
+	if randIndex(forgetEvery) != 0 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := s.DB.ForgetSignInLinks(ctx); err != nil {
+			s.cfg.Logf("forgetting old sign-in links: %v", err)
+		}
+	}()
 }
