@@ -116,7 +116,9 @@ func (db *DB) ImportCohort(ctx context.Context, imp CohortImport) (CohortOutcome
 // checkCohortRow checks a row's people and setting against the tenant's data.
 func checkCohortRow(ctx context.Context, tx pgx.Tx, tenantID string, row CohortRow) ([]CohortProblem, error) {
 	var problems []CohortProblem
-	bad := func(col, msg string) { problems = append(problems, CohortProblem{Line: row.Line, Column: col, Message: msg}) }
+	bad := func(col, msg string) {
+		problems = append(problems, CohortProblem{Line: row.Line, Column: col, Message: msg})
+	}
 	for _, who := range []struct{ col, email string }{{"applicant_email", row.ApplicantEmail}, {"supporter_email", row.SupporterEmail}} {
 		if who.email == "" {
 			continue

@@ -115,24 +115,24 @@ func (db *DB) SetPersonRoles(ctx context.Context, tenantID, personID string, rol
 	if len(roles) == 0 {
 		return PersonChange{}, &award.InputError{Field: "roles", Message: "required: at least one role (to stop someone signing in, deactivate them)"}
 	}
-	return db.changePerson(ctx, tenantID, personID, actor, func(ctx context.Context, tx pgx.Tx, p *Person) (string, error) {
+	return db.changePerson(ctx, tenantID, personID, actor, func(ctx context.Context, tx pgx.Tx, p *Person) (string, map[string]any, error) {
 		if slices.Equal(p.Roles, roles) {
-			return "", nil
+			return "", nil, nil
 		}
 		for _, r := range []string{RoleAssessor, RoleModerator} {
 			if p.Has(r) && !slices.Contains(roles, r) {
 				if err := refuseOpenWork(ctx, tx, tenantID, personID, r); err != nil {
-					return "", err
+					return "", nil, err
 				}
 			}
 		}
 		if p.Has(RoleAdmin) && !slices.Contains(roles, RoleAdmin) && p.Active {
 			if err := refuseLastAdmin(ctx, tx, tenantID, personID, "remove the admin role"); err != nil {
-				return "", err
+				return "", nil, err
 			}
 		}
 		p.Roles = roles
-		return "roles_changed", nil
+		return "roles_changed", nil, nil
 	})
 }
 
@@ -142,32 +142,34 @@ func (db *DB) SetPersonRoles(ctx context.Context, tenantID, personID string, rol
 // moderation work is *OpenWorkError (their journeys would wait on them), and the last active
 // admin *LastAdminError.
 func (db *DB) SetPersonActive(ctx context.Context, tenantID, personID string, active bool, actor string) (PersonChange, error) {
-	return db.changePerson(ctx, tenantID, personID, actor, func(ctx context.Context, tx pgx.Tx, p *Person) (string, error) {
+	return db.changePerson(ctx, tenantID, personID, actor, func(ctx context.Context, tx pgx.Tx, p *Person) (string, map[string]any, error) {
 		if p.Active == active {
-			return "", nil
+			return "", nil, nil
 		}
 		p.Active = active
 		if active {
-			return "person_reactivated", nil
+			return "person_reactivated", nil, nil
 		}
 		for _, r := range []string{RoleAssessor, RoleModerator} {
 			if err := refuseOpenWork(ctx, tx, tenantID, personID, r); err != nil {
-				return "", err
+				return "", nil, err
 			}
 		}
 		if p.Has(RoleAdmin) {
 			if err := refuseLastAdmin(ctx, tx, tenantID, personID, "deactivate this person"); err != nil {
-				return "", err
+				return "", nil, err
 			}
 		}
-		return "person_deactivated", nil
+		return "person_deactivated", nil, nil
 	})
 }
 
 // changePerson locks the person's row, lets change edit it (returning the audit action, or ""
-// when nothing changes), then writes roles and active, bumps access_version and audits.
+// when nothing changes, and any detail to audit besides the person and the roles and active
+// state before and after), then writes roles and active, bumps access_version and audits.
+// Every change of a person's roles or active state goes through here (staff_roles.go too).
 func (db *DB) changePerson(ctx context.Context, tenantID, personID, actor string,
-	change func(context.Context, pgx.Tx, *Person) (string, error)) (PersonChange, error) {
+	change func(context.Context, pgx.Tx, *Person) (string, map[string]any, error)) (PersonChange, error) {
 	var out PersonChange
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := db.scanPerson(tx.QueryRow(ctx,
@@ -180,7 +182,7 @@ func (db *DB) changePerson(ctx context.Context, tenantID, personID, actor string
 		}
 		before := p
 		p.Roles = slices.Clone(p.Roles)
-		action, err := change(ctx, tx, &p)
+		action, extra, err := change(ctx, tx, &p)
 		if err != nil {
 			return err
 		}
@@ -195,10 +197,13 @@ func (db *DB) changePerson(ctx context.Context, tenantID, personID, actor string
 			return err
 		}
 		out.Person, out.Changed = p, true
-		return insertAudit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: action, At: time.Now(),
-			Detail: map[string]any{"person": personID,
-				"before": map[string]any{"roles": before.Roles, "active": before.Active},
-				"after":  map[string]any{"roles": p.Roles, "active": p.Active}}})
+		detail := map[string]any{"person": personID,
+			"before": map[string]any{"roles": before.Roles, "active": before.Active},
+			"after":  map[string]any{"roles": p.Roles, "active": p.Active}}
+		for k, v := range extra {
+			detail[k] = v
+		}
+		return insertAudit(ctx, tx, AuditEntry{TenantID: tenantID, Actor: actor, Action: action, At: time.Now(), Detail: detail})
 	})
 	return out, err
 }

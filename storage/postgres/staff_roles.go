@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,49 +67,20 @@ func (db *DB) changeRole(ctx context.Context, tenantID, personID, role, actor st
 		return RoleChange{}, &award.InputError{Field: "role",
 			Message: fmt.Sprintf("admins grant and remove the roles %s; %q is not one of them", strings.Join(GrantableRoles, " and "), role)}
 	}
-	var out RoleChange
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		p, err := db.scanPerson(tx.QueryRow(ctx,
-			`SELECT `+personColumns+` FROM people p WHERE p.tenant_id=$1 AND p.id=$2 FOR UPDATE`, tenantID, personID))
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("no person %s: %w", personID, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		out.Person = p
+	c, err := db.changePerson(ctx, tenantID, personID, actor, func(ctx context.Context, tx pgx.Tx, p *Person) (string, map[string]any, error) {
 		if p.Has(role) == grant {
-			return nil // nothing to change
+			return "", nil, nil // nothing to change
 		}
-		roles := slices.DeleteFunc(slices.Clone(p.Roles), func(r string) bool { return r == role })
-		action := "role_removed"
 		if grant {
-			roles, action = append(roles, role), "role_granted"
-		} else {
-			var open int
-			if err := tx.QueryRow(ctx, `
-				SELECT count(*) FROM assignments WHERE tenant_id = $1 AND person_id = $2 AND role = $3 AND state IN ('offered', 'accepted')`,
-				tenantID, personID, role).Scan(&open); err != nil {
-				return err
-			}
-			if open > 0 {
-				return &OpenWorkError{Role: role, Open: open}
-			}
+			p.Roles = append(p.Roles, role)
+			slices.Sort(p.Roles)
+			return "role_granted", map[string]any{"role": role}, nil
 		}
-		slices.Sort(roles)
-		if _, err := tx.Exec(ctx, `UPDATE people SET roles = $3, access_version = access_version + 1, access_changed_at = now() WHERE tenant_id = $1 AND id = $2`, tenantID, personID, roles); err != nil {
-			return err
+		if err := refuseOpenWork(ctx, tx, tenantID, personID, role); err != nil {
+			return "", nil, err
 		}
-		detail, err := json.Marshal(map[string]any{"person": personID, "role": role, "roles": roles})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (tenant_id, actor, action, detail) VALUES ($1, $2, $3, $4)`,
-			tenantID, actor, action, detail); err != nil {
-			return err
-		}
-		out.Person.Roles, out.Changed = roles, true
-		return nil
+		p.Roles = slices.DeleteFunc(p.Roles, func(r string) bool { return r == role })
+		return "role_removed", map[string]any{"role": role}, nil
 	})
-	return out, err
+	return RoleChange{Person: c.Person, Changed: c.Changed}, err
 }
