@@ -720,3 +720,23 @@ func TestSignInEmailOutboxOnce(t *testing.T) {
 		t.Errorf("deactivated: %v", err)
 	}
 }
+
+// The HTML sign-in form asks for a link as the JSON request does.
+func TestSignInFormPage(t *testing.T) {
+	srv := signinServer(t, signin.Config{})
+	p := newPerson(t, postgres.RoleSupporter)
+	b := newBrowser(t, srv.URL)
+	r := b.get("/signin?tenant=northshire")
+	if r.Status != 200 || !strings.Contains(string(r.Body), `<form method="post" action="/signin">`) ||
+		!strings.Contains(string(r.Body), `value="northshire"`) || !strings.Contains(string(r.Body), `<label for="email">`) {
+		t.Fatalf("sign-in page: %d %s", r.Status, r.Body)
+	}
+	r = b.postForm("/signin", url.Values{"tenant": {"northshire"}, "email": {p.Email}}, "Origin", srv.URL)
+	if r.Status != 202 || !strings.Contains(string(r.Body), "Check your email") {
+		t.Fatalf("form: %d %s", r.Status, r.Body)
+	}
+	linkIn(t, p.Email, 1)
+	if r := b.postForm("/signin", url.Values{"tenant": {"northshire"}, "email": {"not an address"}}); r.Status != 422 || !strings.Contains(string(r.Body), "not an email address") {
+		t.Errorf("bad address: %d %s", r.Status, r.Body)
+	}
+}
