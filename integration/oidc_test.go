@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +20,7 @@ import (
 	zstorage "github.com/zitadel/oidc/v3/example/server/storage"
 
 	"awardengine/services/oidc"
+	"awardengine/storage/postgres"
 	"awardengine/structs"
 )
 
@@ -243,4 +247,34 @@ func (b *oidcBrowser) meID() string {
 	var me struct{ ID string }
 	(response{Status: p.status, Body: []byte(p.body)}).json(b.t, &me)
 	return me.ID
+}
+
+// The sign-ins under way on PostgreSQL: taken once, only by their browser, never once expired.
+func TestOIDCFlowsAreTakenOnceByTheirBrowser(t *testing.T) {
+	ctx := context.Background()
+	h := func(s string) []byte { sum := sha256.Sum256([]byte(s)); return sum[:] }
+	flow := postgres.OIDCFlow{StateHash: h(t.Name() + "state"), TenantID: "eastmere", BrowserHash: h("browser"),
+		Nonce: "n", CodeVerifier: "v", ExpiresAt: time.Now().Add(time.Minute)}
+	if err := shared.DB.SaveOIDCFlow(ctx, flow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.DB.TakeOIDCFlow(ctx, flow.StateHash, h("another browser")); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("another browser took the flow: %v", err)
+	}
+	got, err := shared.DB.TakeOIDCFlow(ctx, flow.StateHash, flow.BrowserHash)
+	if err != nil || got.Nonce != "n" || got.CodeVerifier != "v" || got.TenantID != "eastmere" {
+		t.Fatalf("taking the flow: %+v %v", got, err)
+	}
+	if _, err := shared.DB.TakeOIDCFlow(ctx, flow.StateHash, flow.BrowserHash); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("the flow was taken twice: %v", err)
+	}
+
+	expired := flow
+	expired.StateHash, expired.ExpiresAt = h(t.Name()+"expired"), time.Now().Add(-time.Second)
+	if err := shared.DB.SaveOIDCFlow(ctx, expired); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shared.DB.TakeOIDCFlow(ctx, expired.StateHash, expired.BrowserHash); !errors.Is(err, postgres.ErrNotFound) {
+		t.Fatalf("an expired flow was taken: %v", err)
+	}
 }

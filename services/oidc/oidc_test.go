@@ -429,3 +429,15 @@ func TestStartsAreLimitedPerAddress(t *testing.T) {
 	}
 	f.expectRefused(t, b.get(f.product+"/signin/oidc/a"), http.StatusTooManyRequests, "Try again in 10 minutes", 0)
 }
+
+func TestAnExpiredSignInIsRefused(t *testing.T) {
+	f := setup(t)
+	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleAssessor)
+	b := newBrowser(t, f.product)
+	callback := b.untilCallback(f.product, "a", "ann")
+	f.store.mu.Lock()
+	f.store.now = func() time.Time { return time.Now().Add(flowLifetime + time.Second) }
+	f.store.mu.Unlock()
+	f.expectRefused(t, b.get(callback), http.StatusBadRequest, "expired", 0)
+}
