@@ -108,7 +108,7 @@ func (s *Service) Import(ctx context.Context, me postgres.Person, file io.Reader
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
-		return structs.CohortResult{}, refusal(problems)
+		return structs.CohortResult{}, refusal(Capped(problems))
 	}
 	res := structs.CohortResult{DryRun: dryRun, Applications: make([]structs.CohortApplication, 0, len(out.Created))}
 	for _, c := range out.Created {
@@ -212,6 +212,9 @@ func refusal(problems []Problem) *structs.CohortProblem {
 	}
 	n := ProblemLines(problems)
 	what := fmt.Sprintf("%d rows have problems", n)
+	if problems[len(problems)-1].more {
+		what = fmt.Sprintf("more than %d rows have problems (the first are listed)", n-1)
+	}
 	if n == 1 {
 		what = "1 row has problems"
 		if problems[0].Line == 1 {

@@ -166,3 +166,17 @@ func TestImportRefusals(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestImportOfAFileWithTooManyProblemsSaysMoreThan(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range 300 {
+		b.WriteString(strings.Repeat(",", 8) + "\n")
+		_ = i
+	}
+	var p *structs.CohortProblem
+	_, err := service(&fakeStore{}, nil, nil).Import(context.Background(), admin, strings.NewReader(b.String()), false)
+	if !errors.As(err, &p) || len(p.Rows) != MaxProblems || !strings.Contains(p.Detail, "nothing was imported: more than") {
+		t.Fatalf("%v", err)
+	}
+}

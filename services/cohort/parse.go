@@ -70,6 +70,7 @@ var (
 // Limits of one file.
 const (
 	MaxRows       = 5000
+	MaxProblems   = 200 // problems listed; a file with more gets a last one saying so
 	MaxValueBytes = 320 // the longest value of any column (an email address is at most 254)
 )
 
@@ -92,6 +93,7 @@ type Problem struct {
 	Line    int    `json:"line"`
 	Column  string `json:"column,omitempty"`
 	Message string `json:"message"`
+	more    bool   // the last problem listed of a file with more (Capped)
 }
 
 func (p Problem) String() string {
@@ -140,7 +142,7 @@ func Check(r io.Reader, now time.Time) ([]Row, []Problem) {
 	}
 	index, problems := readHeader(header)
 	if len(problems) > 0 {
-		return nil, problems
+		return nil, Capped(problems)
 	}
 	cr.FieldsPerRecord = len(header)
 	var (
@@ -180,7 +182,19 @@ func Check(r io.Reader, now time.Time) ([]Row, []Problem) {
 	if len(rows) == 0 && len(problems) == 0 {
 		return nil, []Problem{{Line: 2, Message: "the file has a header but no rows"}}
 	}
-	return rows, problems
+	return rows, Capped(problems)
+}
+
+// Capped keeps the first MaxProblems problems, the last one kept saying how many more there are
+// (a hostile file cannot make an answer of millions of lines).
+func Capped(problems []Problem) []Problem {
+	if len(problems) <= MaxProblems {
+		return problems
+	}
+	more := len(problems) - (MaxProblems - 1)
+	last := problems[MaxProblems-1]
+	return append(problems[:MaxProblems-1:MaxProblems-1], Problem{Line: last.Line, more: true,
+		Message: fmt.Sprintf("and %d more problems from this line on, not listed: correct these and upload the file again", more)})
 }
 
 // csvProblem is a reading error at its line, saying what is wrong without echoing the data.
