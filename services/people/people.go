@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"awardengine/award"
@@ -209,7 +210,13 @@ func (s *Service) Applicant(ctx context.Context, me postgres.Person, name, email
 		return p, false, err
 	}
 	candidate := postgres.Person{TenantID: me.TenantID, Name: name, Email: email, Roles: []string{postgres.RoleApplicant}}
-	_, err = s.DB.PersonByEmail(ctx, me.TenantID, email)
+	existing, err := s.DB.PersonByEmail(ctx, me.TenantID, email)
+	if err == nil && !existing.Active && !slices.ContainsFunc(existing.Roles, isStaff) {
+		p := structs.Conflict("deactivated", "Deactivated person",
+			"applicant_email: this address belongs to a deactivated person; reactivate them first (POST /v1/people/"+existing.ID+"/reactivate)")
+		p.Errors = []structs.FieldError{{Field: "applicant_email", Message: "belongs to a deactivated person; reactivate them first"}}
+		return existing, false, p
+	}
 	if errors.Is(err, postgres.ErrNotFound) {
 		p, err = s.DB.InvitePerson(ctx, candidate, me.ID)
 		var exists *postgres.MemberExistsError
@@ -228,6 +235,8 @@ func (s *Service) Applicant(ctx context.Context, me postgres.Person, name, email
 	}
 	return p, false, nil
 }
+
+func isStaff(role string) bool { return slices.Contains(postgres.StaffRoles, role) }
 
 // Welcome sends an invited applicant their sign-in link (after their registration committed).
 // It returns the invitation outcome for the answer.

@@ -286,4 +286,11 @@ func TestApplicantInvitesNewAddressesAndRefusesStaff(t *testing.T) {
 	if st, kind := problemStatus(t, err); st != 409 || kind != "staff-address" {
 		t.Fatalf("staff: %d %s", st, kind)
 	}
+	gone := applicant
+	gone.ID, gone.Email, gone.Active = "p_gone", "gone@t1.example", false
+	db.people[gone.ID] = gone
+	_, _, err = s.Applicant(ctx, admin, "Gone", "gone@t1.example")
+	if st, kind := problemStatus(t, err); st != 409 || kind != "deactivated" {
+		t.Fatalf("deactivated: %d %s", st, kind)
+	}
 }
