@@ -1,11 +1,13 @@
 package integration
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
+	"awardengine/award"
 	"awardengine/storage/postgres"
 	"awardengine/structs"
 )
@@ -203,5 +205,35 @@ func TestRegisteringOnSomeonesBehalfInvitesTheApplicant(t *testing.T) {
 	}
 	if signInMails(addr) != 1 {
 		t.Fatal("an existing applicant was invited again")
+	}
+}
+
+func TestPeopleWithOpenWorkKeepTheirRoleAndStayActive(t *testing.T) {
+	tm := newAwardTeam(t, "t-"+postgres.NewID("openwork"), 3)
+	appID, _ := tm.portfolio(t, "URN-OPEN-1", "Open Work Primary", award.Bronze)
+	tm.applicant.must(200, "POST", "/v1/applications/"+appID+"/submit", map[string]any{"target_level": "bronze"})
+	holder := tm.waitStage(t, appID, "offered").Assessment.Offer.PersonID
+
+	// The offer is open work: the assessor role stays, and the person stays active.
+	p := tm.adm.must(409, "PUT", "/v1/people/"+holder+"/roles", structs.RolesRequest{Roles: []string{"moderator"}}).problem(t)
+	if !problemIs(p, "open-work") || !strings.Contains(fmt.Sprint(p["detail"]), "1 open assessment") {
+		t.Fatalf("roles: %v", p)
+	}
+	if p := tm.adm.must(409, "POST", "/v1/people/"+holder+"/deactivate", nil).problem(t); !problemIs(p, "open-work") {
+		t.Fatalf("deactivate: %v", p)
+	}
+	// Adding a role is not removing one: allowed while the work is held.
+	var v structs.PersonView
+	tm.adm.must(200, "PUT", "/v1/people/"+holder+"/roles", structs.RolesRequest{Roles: []string{"assessor", "moderator"}}).json(t, &v)
+	if !v.Changed || !v.Active {
+		t.Fatalf("%+v", v)
+	}
+	// Nothing was written by the refusals.
+	var actions []string
+	for _, l := range auditFor(t, tm.tenant, holder) {
+		actions = append(actions, l.Action)
+	}
+	if !slices.Equal(actions, []string{"roles_changed"}) {
+		t.Fatalf("audit %v", actions)
 	}
 }
