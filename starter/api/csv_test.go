@@ -61,7 +61,8 @@ func TestEveryCSVExportIsNeutralised(t *testing.T) {
 				}
 			}
 		}
-		if !strings.Contains(out, "3") {
+		// Figures are written as they are (the report's workload counts 3 offers, the audit line is id 1).
+		if figure := map[string]string{"report": "3", "audit": "1"}[name]; !strings.Contains(out, figure) {
 			t.Errorf("%s: figures lost: %s", name, out)
 		}
 	}
