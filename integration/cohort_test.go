@@ -6,9 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"awardengine/starter/cli"
 	"awardengine/storage/postgres"
 	"awardengine/structs"
 )
@@ -176,4 +179,40 @@ func assertNobody(t *testing.T, admin *client, key string) {
 	if len(list.People) != 0 {
 		t.Fatalf("people were created: %+v", list.People)
 	}
+}
+
+func TestCohortAndPeopleThroughTheCommandLine(t *testing.T) {
+	key := postgres.NewID("k")
+	starter := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Run(t.Context(), append([]string{"--api", shared.APIURL, "--token", "demo-northshire-admin"}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	addr := "cli-" + key + "@northshire.example"
+	if code, out, errOut := starter("people", "invite", "Cli Person", addr, "--roles", "assessor"); code != 0 || !strings.Contains(out, "Invited Cli Person") {
+		t.Fatalf("invite: %d %s %s", code, out, errOut)
+	}
+	eventually(t, "the invitation", func() bool { return signInMails(addr) == 1 })
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	file, _, _, _, _ := cohortFile(key)
+	file = strings.Replace(file, "caring_schools,primary", "caring_schools,nursery", 1) // line 2
+	if err := os.WriteFile(bad, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := starter("import", "cohort", bad)
+	if code != 1 || !strings.Contains(errOut, "nothing was imported: 1 row has problems") || !strings.Contains(errOut, "line 2, variant:") {
+		t.Fatalf("bad file: %d %s", code, errOut)
+	}
+	good := filepath.Join(dir, "good.csv")
+	file, _, _, _, _ = cohortFile(key)
+	if err := os.WriteFile(good, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := starter("import", "cohort", good, "--dry-run")
+	if code != 0 || !strings.Contains(out, "dry run: nothing was imported") {
+		t.Fatalf("dry run: %d %s %s", code, out, errOut)
+	}
+	assertNobody(t, as(t, shared, "demo-northshire-admin"), "c1-"+key)
 }
