@@ -10,13 +10,20 @@ import (
 
 	"awardengine/devmail"
 	"awardengine/email/webhook"
+	"awardengine/storage/postgres"
 )
 
-// welcomeFor registers an application for a new applicant (by an admin, no supporter), so
+// welcomeFor registers an application for an applicant (by an admin, no supporter), so
 // the journey's only email is that applicant's welcome, and returns its dedupe key.
 func welcomeFor(t *testing.T, name string) (appID, addr, key string) {
 	t.Helper()
 	addr = strings.ToLower(name) + "@mail-test.example"
+	// The applicant exists already, so registering on their behalf sends no invitation: the
+	// faults these tests inject must meet the journey's welcome, the first email it sends.
+	if _, err := shared.DB.UpsertPerson(t.Context(), postgres.Person{TenantID: "northshire", Name: name,
+		Email: addr, Roles: []string{postgres.RoleApplicant}}); err != nil {
+		t.Fatal(err)
+	}
 	var app application
 	as(t, shared, "demo-northshire-admin").must(201, "POST", "/v1/applications", map[string]any{
 		"setting_reference": "MAIL-" + name, "setting_name": name + " School", "track": "caring_schools", "variant": "primary",
@@ -204,6 +211,12 @@ func TestWorkerKilledBetweenAcceptAndRecordSendsOnce(t *testing.T) {
 	before := shared.Mail.Attempts()
 	shared.Mail.Inject(devmail.Fault{AcceptThenDrop: true})
 	defer shared.Mail.ClearFaults()
+	// However this test ends, the suite after it needs a worker.
+	t.Cleanup(func() {
+		if err := shared.StartWorker(); err != nil {
+			t.Error(err)
+		}
+	})
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
