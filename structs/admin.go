@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"awardengine/award"
-	"awardengine/storage/postgres"
 )
 
 // AdminDetail is an application's admin page: the application as the API shows it to admins,
@@ -12,17 +11,17 @@ import (
 // address), its audit trail, its offers and assignments, and a link to its workflow in the
 // Temporal Web UI (when one is configured).
 type AdminDetail struct {
-	Summary        AdminSummary          `json:"summary"`
-	Application    *Application          `json:"application,omitempty"`
-	JourneyError   string                `json:"journey_error,omitempty"` // why application is missing
-	Timeline       []TimelineEntry       `json:"timeline"`
-	Allocation     *AllocationView       `json:"allocation"`
-	Emails         []postgres.SentEmail  `json:"emails"`
-	Audit          []postgres.AuditLine  `json:"audit"`
-	AuditTruncated bool                  `json:"audit_truncated"`
-	Assignments    []postgres.Assignment `json:"assignments"`
-	TemporalUI     string                `json:"temporal_ui,omitempty"`
-	WorkflowID     string                `json:"workflow_id"`
+	Summary        AdminSummary    `json:"summary"`
+	Application    *Application    `json:"application,omitempty"`
+	JourneyError   string          `json:"journey_error,omitempty"` // why application is missing
+	Timeline       []TimelineEntry `json:"timeline"`
+	Allocation     *AllocationView `json:"allocation"`
+	Emails         []SentEmail     `json:"emails"`
+	Audit          []AuditLine     `json:"audit"`
+	AuditTruncated bool            `json:"audit_truncated"`
+	Assignments    []Assignment    `json:"assignments"`
+	TemporalUI     string          `json:"temporal_ui,omitempty"`
+	WorkflowID     string          `json:"workflow_id"`
 }
 
 // AdminSummary is the application's projection in PostgreSQL: there even when the journey
@@ -87,9 +86,9 @@ type AuditQuery struct {
 
 // AuditPage is the JSON answer of GET /v1/admin/audit: at most Limit lines, oldest first.
 type AuditPage struct {
-	Entries   []postgres.AuditLine `json:"entries"`
-	Truncated bool                 `json:"truncated"`
-	Limit     int                  `json:"limit"`
+	Entries   []AuditLine `json:"entries"`
+	Truncated bool        `json:"truncated"`
+	Limit     int         `json:"limit"`
 }
 
 // SearchQuery is the query of GET /v1/admin/search: q (required) and limit (1–200, default 50).
@@ -99,8 +98,8 @@ type SearchQuery struct {
 
 // SearchAnswer is the answer of GET /v1/admin/search.
 type SearchAnswer struct {
-	Query        string                  `json:"query"`
-	Applications []postgres.SearchResult `json:"applications"`
+	Query        string         `json:"query"`
+	Applications []SearchResult `json:"applications"`
 }
 
 // RetriedActivity is one failing activity of a journey an admin's retry ran again now.
@@ -116,4 +115,56 @@ type RetriedActivity struct {
 type RetryAnswer struct {
 	Retried        []RetriedActivity `json:"retried"`
 	JourneyStarted bool              `json:"journey_started,omitempty"`
+}
+
+// SearchResult is one application found by an admin's search.
+type SearchResult struct {
+	ID               string    `json:"id"`
+	SettingReference string    `json:"setting_reference"`
+	SettingName      string    `json:"setting_name"`
+	Track            string    `json:"track"`
+	Variant          string    `json:"variant"`
+	Stage            string    `json:"stage"`
+	Active           bool      `json:"active"`
+	ApplicantID      string    `json:"applicant_id"`
+	ApplicantName    string    `json:"applicant_name"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	// Match says what matched, best first: id, reference, reference_prefix, setting_name,
+	// applicant or supporter.
+	Match string `json:"match"`
+}
+
+// SentEmail is one email of an application's outbox as admins see it: to whom (the person,
+// never the address), what, and how its delivery went.
+type SentEmail struct {
+	MessageType   string     `json:"message_type"`
+	RecipientID   string     `json:"recipient_id"`
+	RecipientName string     `json:"recipient_name,omitempty"`
+	Subject       string     `json:"subject"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	LastError     string     `json:"last_error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+}
+
+// AuditLine is one line of the audit trail as admins read it: the entry with its sequence
+// number (the order lines were written) and the actor's name when the actor is a person.
+type AuditLine struct {
+	ID int64 `json:"id"`
+	AuditEntry
+	ActorName string `json:"actor_name,omitempty"`
+}
+
+// AuditEntry is one line of the audit trail.
+type AuditEntry struct {
+	TenantID      string         `json:"-"`
+	ApplicationID string         `json:"application_id,omitempty"`
+	Actor         string         `json:"actor"`
+	Action        string         `json:"action"`
+	Detail        map[string]any `json:"detail,omitempty"`
+	StageBefore   string         `json:"stage_before,omitempty"`
+	StageAfter    string         `json:"stage_after,omitempty"`
+	DedupeKey     string         `json:"-"` // a retried write with the same key is recorded once
+	At            time.Time      `json:"at"`
 }

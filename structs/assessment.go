@@ -1,8 +1,9 @@
 package structs
 
 import (
+	"time"
+
 	"awardengine/award"
-	"awardengine/storage/postgres"
 )
 
 // RatingsRequest is the body of PUT and POST /v1/applications/{id}/assessment: a rating per
@@ -46,13 +47,53 @@ type ExtendRequest struct {
 
 // Assignments is the answer to GET /v1/assignments: an assessor's or moderator's inbox.
 type Assignments struct {
-	Assignments  []postgres.Assignment  `json:"assignments"`
-	Applications []postgres.Application `json:"applications"`
+	Assignments  []Assignment         `json:"assignments"`
+	Applications []ApplicationSummary `json:"applications"`
 }
 
 // AllocationAnswer is the answer to GET /v1/applications/{id}/allocation (admins).
 type AllocationAnswer struct {
-	Assignments        []postgres.Assignment `json:"assignments"`
-	Allocation         *award.Allocation     `json:"allocation"`
-	ExcludedFromOffers map[string]string     `json:"excluded_from_offers"`
+	Assignments        []Assignment      `json:"assignments"`
+	Allocation         *award.Allocation `json:"allocation"`
+	ExcludedFromOffers map[string]string `json:"excluded_from_offers"`
+}
+
+// ApplicationSummary is the projection of one application's journey, kept for lists and access checks.
+type ApplicationSummary struct {
+	ID               string     `json:"id"`
+	TenantID         string     `json:"tenant_id"`
+	SettingID        string     `json:"-"`
+	SettingReference string     `json:"setting_reference"`
+	SettingName      string     `json:"setting_name"`
+	ApplicantID      string     `json:"-"`
+	SupporterID      string     `json:"-"`
+	Track            string     `json:"track"`
+	Variant          string     `json:"variant"`
+	FrameworkID      string     `json:"-"`
+	FrameworkVersion int        `json:"-"`
+	Stage            string     `json:"stage"`
+	Active           bool       `json:"-"`
+	NextAction       string     `json:"next_action"`
+	DueAt            *time.Time `json:"due_at,omitempty"`
+	Flags            []string   `json:"flags"`
+	AssessorID       string     `json:"-"`
+	ModeratorID      string     `json:"-"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// Assignment is one offer of an application to an assessor or moderator, and what became of it.
+type Assignment struct {
+	ID               string     `json:"id"`
+	ApplicationID    string     `json:"application_id"`
+	SettingID        string     `json:"setting_id"`
+	SettingReference string     `json:"setting_reference"`
+	SettingName      string     `json:"setting_name"`
+	PersonID         string     `json:"person_id"`
+	PersonName       string     `json:"person_name"`
+	Role             string     `json:"role"`
+	State            string     `json:"state"`
+	Reason           string     `json:"reason,omitempty"`
+	OfferedAt        time.Time  `json:"offered_at"`
+	AcceptedAt       *time.Time `json:"accepted_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 }

@@ -75,7 +75,7 @@ func (s *Service) Stuck(ctx context.Context, me award.Person) (structs.StuckList
 	out := structs.StuckList{Stuck: make([]structs.StuckEntry, 0, len(entries)), CheckedAt: now, Warnings: warnings}
 	for _, e := range entries {
 		age := max(now.Sub(e.Since), 0)
-		out.Stuck = append(out.Stuck, structs.StuckEntry{StuckEntry: e, Age: humanAge(age), AgeSeconds: int64(age / time.Second)})
+		out.Stuck = append(out.Stuck, structs.StuckEntry{StuckReason: e, Age: humanAge(age), AgeSeconds: int64(age / time.Second)})
 	}
 	return out, nil
 }

@@ -4,33 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"awardengine/structs"
 )
 
-// Application is the projection of one application's journey, kept for lists and access checks.
-type Application struct {
-	ID               string     `json:"id"`
-	TenantID         string     `json:"tenant_id"`
-	SettingID        string     `json:"-"`
-	SettingReference string     `json:"setting_reference"`
-	SettingName      string     `json:"setting_name"`
-	ApplicantID      string     `json:"-"`
-	SupporterID      string     `json:"-"`
-	Track            string     `json:"track"`
-	Variant          string     `json:"variant"`
-	FrameworkID      string     `json:"-"`
-	FrameworkVersion int        `json:"-"`
-	Stage            string     `json:"stage"`
-	Active           bool       `json:"-"`
-	NextAction       string     `json:"next_action"`
-	DueAt            *time.Time `json:"due_at,omitempty"`
-	Flags            []string   `json:"flags"`
-	AssessorID       string     `json:"-"`
-	ModeratorID      string     `json:"-"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-}
+// Application is structs.ApplicationSummary: the wire type is declared once, in structs.
+type Application = structs.ApplicationSummary
 
 // Registration is what a new application needs in the database.
 type Registration struct {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"awardengine/structs"
 )
 
 // AuditFilter selects audit lines of one tenant for admins to read or export.
@@ -15,13 +17,8 @@ type AuditFilter struct {
 	Limit         int       // at most this many lines (0 = all: for streaming exports)
 }
 
-// AuditLine is one line of the audit trail as admins read it: the entry with its sequence
-// number (the order lines were written) and the actor's name when the actor is a person.
-type AuditLine struct {
-	ID int64 `json:"id"`
-	AuditEntry
-	ActorName string `json:"actor_name,omitempty"`
-}
+// AuditLine is structs.AuditLine: the wire type is declared once, in structs.
+type AuditLine = structs.AuditLine
 
 // AuditLog returns the lines the filter selects, oldest first. The trail is append-only (a
 // trigger refuses updates and deletes), so there is nothing here to change it.

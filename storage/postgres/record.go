@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"awardengine/structs"
 )
 
 // Projection is the part of a workflow's state that lists and access checks read.
@@ -53,18 +55,8 @@ type Evidence struct {
 	SubmittedAt   *time.Time `json:"-"`
 }
 
-// AuditEntry is one line of the audit trail.
-type AuditEntry struct {
-	TenantID      string         `json:"-"`
-	ApplicationID string         `json:"application_id,omitempty"`
-	Actor         string         `json:"actor"`
-	Action        string         `json:"action"`
-	Detail        map[string]any `json:"detail,omitempty"`
-	StageBefore   string         `json:"stage_before,omitempty"`
-	StageAfter    string         `json:"stage_after,omitempty"`
-	DedupeKey     string         `json:"-"` // a retried write with the same key is recorded once
-	At            time.Time      `json:"at"`
-}
+// AuditEntry is structs.AuditEntry: the wire type is declared once, in structs.
+type AuditEntry = structs.AuditEntry
 
 // Change is everything one step of a journey writes, applied in one transaction so that the
 // projection, the evidence list and the audit trail never disagree.

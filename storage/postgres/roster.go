@@ -6,61 +6,30 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"awardengine/award"
+	"awardengine/structs"
 )
 
 // The assessor roster of a tenant is everyone holding the assessor or moderator role; the
 // assessors table keeps their qualifications, capacity and load, and a person with the role but
 // no row yet is on the roster with the defaults (no tracks, capacity 3, active).
 
-// AssessorProfile is one person on the roster, as admins manage it.
-type AssessorProfile struct {
-	PersonID        string             `json:"person_id"`
-	Name            string             `json:"name"`
-	Email           string             `json:"email"`
-	Roles           []string           `json:"roles"`
-	Tracks          []award.Track      `json:"tracks"`
-	Specialisms     []award.Specialism `json:"specialisms"`
-	Capacity        int                `json:"capacity"`
-	Active          bool               `json:"active"`
-	Open            int                `json:"open"` // open assessments (offered or accepted)
-	LastAllocatedAt *time.Time         `json:"last_allocated_at,omitempty"`
-	Conflicts       []Conflict         `json:"conflicts"`
-}
+// AssessorProfile is structs.AssessorProfile: the wire type is declared once, in structs.
+type AssessorProfile = structs.AssessorProfile
 
-// Conflict is a declared conflict of interest with a setting.
-type Conflict struct {
-	SettingID        string `json:"setting_id"`
-	SettingReference string `json:"setting_reference"`
-	SettingName      string `json:"setting_name"`
-	Reason           string `json:"reason"`
-}
+// Conflict is structs.RosterConflict: the wire type is declared once, in structs.
+type Conflict = structs.RosterConflict
 
 // Reservation offers an application to a person. ID is the caller's idempotency key.
 type Reservation struct {
 	ID, TenantID, ApplicationID, SettingID, PersonID, Role string
 }
 
-// Assignment is one offer of an application to an assessor or moderator, and what became of it.
-type Assignment struct {
-	ID               string     `json:"id"`
-	ApplicationID    string     `json:"application_id"`
-	SettingID        string     `json:"setting_id"`
-	SettingReference string     `json:"setting_reference"`
-	SettingName      string     `json:"setting_name"`
-	PersonID         string     `json:"person_id"`
-	PersonName       string     `json:"person_name"`
-	Role             string     `json:"role"`
-	State            string     `json:"state"`
-	Reason           string     `json:"reason,omitempty"`
-	OfferedAt        time.Time  `json:"offered_at"`
-	AcceptedAt       *time.Time `json:"accepted_at,omitempty"`
-	ClosedAt         *time.Time `json:"closed_at,omitempty"`
-}
+// Assignment is structs.Assignment: the wire type is declared once, in structs.
+type Assignment = structs.Assignment
 
 // Assignment states.
 const (

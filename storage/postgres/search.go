@@ -3,27 +3,14 @@ package postgres
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"awardengine/structs"
 )
 
-// SearchResult is one application found by an admin's search.
-type SearchResult struct {
-	ID               string    `json:"id"`
-	SettingReference string    `json:"setting_reference"`
-	SettingName      string    `json:"setting_name"`
-	Track            string    `json:"track"`
-	Variant          string    `json:"variant"`
-	Stage            string    `json:"stage"`
-	Active           bool      `json:"active"`
-	ApplicantID      string    `json:"applicant_id"`
-	ApplicantName    string    `json:"applicant_name"`
-	UpdatedAt        time.Time `json:"updated_at"`
-	// Match says what matched, best first: id, reference, reference_prefix, setting_name,
-	// applicant or supporter.
-	Match string `json:"match"`
-}
+// SearchResult is structs.SearchResult: the wire type is declared once, in structs.
+type SearchResult = structs.SearchResult
 
 // Search finds a tenant's applications by application id, setting reference (exact or
 // prefix, ignoring case), setting name (substring, ignoring case), or person: the
@@ -82,19 +69,8 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// SentEmail is one email of an application's outbox as admins see it: to whom (the person,
-// never the address), what, and how its delivery went.
-type SentEmail struct {
-	MessageType   string     `json:"message_type"`
-	RecipientID   string     `json:"recipient_id"`
-	RecipientName string     `json:"recipient_name,omitempty"`
-	Subject       string     `json:"subject"`
-	Status        string     `json:"status"`
-	Attempts      int        `json:"attempts"`
-	LastError     string     `json:"last_error,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	SentAt        *time.Time `json:"sent_at,omitempty"`
-}
+// SentEmail is structs.SentEmail: the wire type is declared once, in structs.
+type SentEmail = structs.SentEmail
 
 // ApplicationEmails lists the outbox rows of an application, oldest first.
 func (db *DB) ApplicationEmails(ctx context.Context, tenantID, applicationID string) ([]SentEmail, error) {

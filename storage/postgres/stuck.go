@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 	"unicode/utf8"
+
+	"awardengine/structs"
 )
 
 // Reasons an application is stuck (SPEC §4). All but workflow_task_failing come from PostgreSQL
@@ -26,29 +28,8 @@ const (
 	HolderEngineers = "system" // the engineers running the product
 )
 
-// StuckEntry is one reason one application is stuck: since when, who holds it and what would
-// unstick it. An application stuck for several reasons has several entries.
-type StuckEntry struct {
-	ApplicationID    string     `json:"application_id"`
-	SettingName      string     `json:"setting_name"`
-	SettingReference string     `json:"setting_reference"`
-	Stage            string     `json:"stage"`
-	Reason           string     `json:"reason"`
-	Detail           string     `json:"detail"`
-	Who              string     `json:"who"` // the role holding it: applicant, assessor, moderator, admin, system
-	HolderID         string     `json:"holder_id,omitempty"`
-	HolderName       string     `json:"holder_name"`
-	Unstick          string     `json:"unstick"`
-	Since            time.Time  `json:"since"`
-	Attempt          int        `json:"attempt,omitempty"`
-	LastError        string     `json:"last_error,omitempty"`
-	NextRetry        *time.Time `json:"next_retry,omitempty"`
-	// The failing activity or workflow, for engineers (activity_failing, workflow_task_failing).
-	WorkflowID   string `json:"workflow_id,omitempty"`
-	RunID        string `json:"run_id,omitempty"`
-	ActivityID   string `json:"activity_id,omitempty"`
-	ActivityType string `json:"activity_type,omitempty"`
-}
+// StuckEntry is structs.StuckReason: the wire type is declared once, in structs.
+type StuckEntry = structs.StuckReason
 
 // stuckQuery finds every PostgreSQL-visible reason in one statement. Each branch starts from
 // an index: overdue from applications_tenant_due (tenant, due_at) WHERE active; the flags from
