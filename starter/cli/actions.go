@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"awardengine/structs"
 )
 
 func nudgeCommand() command {
@@ -25,12 +27,12 @@ who must act: the applicant, the assessor or the moderator.`,
 				if err := wantArgs("nudge", args, "APPLICATION_ID"); err != nil {
 					return err
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "nudge"), map[string]string{"reason": strings.TrimSpace(reason)}, &out)
 				if err != nil {
 					return err
 				}
-				return a.reportStage(raw, out.application, "Nudged about %s\n", settingOf(out))
+				return a.reportStage(raw, out, "Nudged about %s\n", settingOf(out))
 			}
 		},
 	}
@@ -69,12 +71,12 @@ later. Reminders and escalations move with it.`,
 				if body["reason"] == "" {
 					return usageErr("extend", "missing --reason")
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "extend"), body, &out)
 				if err != nil {
 					return err
 				}
-				return a.reportStage(raw, out.application, "Deadline moved for %s\n", settingOf(out))
+				return a.reportStage(raw, out, "Deadline moved for %s\n", settingOf(out))
 			}
 		},
 	}

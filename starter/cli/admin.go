@@ -16,148 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"awardengine/structs"
 )
-
-// reportAnswer is GET /v1/admin/reports.
-type reportAnswer struct {
-	TenantID string `json:"tenant_id"`
-	From     string `json:"from"`
-	To       string `json:"to"`
-	Awarded  []struct {
-		Track    string `json:"track"`
-		Level    string `json:"level"`
-		Settings int    `json:"settings"`
-	} `json:"awarded"`
-	AwardedTotal      int `json:"awarded_total"`
-	ReassessedHigher  int `json:"reassessed_higher"`
-	ToolkitsAccessed  int `json:"toolkits_accessed"`
-	WorkingTowards    int `json:"working_towards"`
-	InAssessment      int `json:"in_assessment"`
-	Lapsed            int `json:"lapsed"`
-	MedianWorkingDays []struct {
-		Stage  string  `json:"stage"`
-		Median float64 `json:"median"`
-		Spans  int     `json:"spans"`
-	} `json:"median_working_days"`
-	AssessorWorkload []struct {
-		PersonID  string `json:"person_id"`
-		Name      string `json:"name"`
-		Role      string `json:"role"`
-		Offers    int    `json:"offers"`
-		Accepted  int    `json:"accepted"`
-		Completed int    `json:"completed"`
-		Open      int    `json:"open"`
-		Declined  int    `json:"declined"`
-		Expired   int    `json:"expired"`
-	} `json:"assessor_workload"`
-	Notes []string `json:"notes"`
-}
-
-// auditLine is one line of GET /v1/admin/audit.
-type auditLine struct {
-	ID            int64          `json:"id"`
-	ApplicationID string         `json:"application_id"`
-	Actor         string         `json:"actor"`
-	ActorName     string         `json:"actor_name"`
-	Action        string         `json:"action"`
-	Detail        map[string]any `json:"detail"`
-	StageBefore   string         `json:"stage_before"`
-	StageAfter    string         `json:"stage_after"`
-	At            string         `json:"at"`
-}
-
-type auditAnswer struct {
-	Entries   []auditLine `json:"entries"`
-	Truncated bool        `json:"truncated"`
-	Limit     int         `json:"limit"`
-}
-
-// searchAnswer is GET /v1/admin/search.
-type searchAnswer struct {
-	Query        string `json:"query"`
-	Applications []struct {
-		ID               string `json:"id"`
-		SettingReference string `json:"setting_reference"`
-		SettingName      string `json:"setting_name"`
-		Track            string `json:"track"`
-		Variant          string `json:"variant"`
-		Stage            string `json:"stage"`
-		Active           bool   `json:"active"`
-		ApplicantName    string `json:"applicant_name"`
-		UpdatedAt        string `json:"updated_at"`
-		Match            string `json:"match"`
-	} `json:"applications"`
-}
-
-// detailAnswer is GET /v1/admin/applications/{id}.
-type detailAnswer struct {
-	Summary struct {
-		ID      string `json:"id"`
-		Setting struct {
-			Reference string `json:"reference"`
-			Name      string `json:"name"`
-		} `json:"setting"`
-		Track      string   `json:"track"`
-		Variant    string   `json:"variant"`
-		Stage      string   `json:"stage"`
-		Active     bool     `json:"active"`
-		NextAction string   `json:"next_action"`
-		DueAt      string   `json:"due_at"`
-		Flags      []string `json:"flags"`
-		Applicant  struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"applicant"`
-		Supporter *struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"supporter"`
-		AssessorID  string `json:"assessor_id"`
-		ModeratorID string `json:"moderator_id"`
-		UpdatedAt   string `json:"updated_at"`
-	} `json:"summary"`
-	Application *struct {
-		Stage       string   `json:"stage"`
-		Next        nextStep `json:"next"`
-		TargetLevel string   `json:"target_level"`
-		Assessment  *struct {
-			AssessorName string `json:"assessor_name"`
-			Decision     string `json:"decision"`
-			DecidedAt    string `json:"decided_at"`
-		} `json:"assessment"`
-	} `json:"application"`
-	JourneyError string `json:"journey_error"`
-	Timeline     []struct {
-		Stage       string `json:"stage"`
-		From        string `json:"from"`
-		At          string `json:"at"`
-		Until       string `json:"until"`
-		WorkingDays int    `json:"working_days"`
-		Actor       string `json:"actor"`
-		ActorName   string `json:"actor_name"`
-		Action      string `json:"action"`
-	} `json:"timeline"`
-	Allocation *struct {
-		Chosen string `json:"chosen"`
-		Reason string `json:"reason"`
-	} `json:"allocation"`
-	Emails []struct {
-		MessageType   string `json:"message_type"`
-		RecipientID   string `json:"recipient_id"`
-		RecipientName string `json:"recipient_name"`
-		Subject       string `json:"subject"`
-		Status        string `json:"status"`
-		Attempts      int    `json:"attempts"`
-		LastError     string `json:"last_error"`
-		CreatedAt     string `json:"created_at"`
-		SentAt        string `json:"sent_at"`
-	} `json:"emails"`
-	Audit          []auditLine  `json:"audit"`
-	AuditTruncated bool         `json:"audit_truncated"`
-	Assignments    []assignment `json:"assignments"`
-	TemporalUI     string       `json:"temporal_ui"`
-	WorkflowID     string       `json:"workflow_id"`
-}
 
 // periodFlags are --from and --to (YYYY-MM-DD, both included).
 type periodFlags struct{ from, to string }
@@ -325,7 +186,7 @@ the answer (CSV with --csv, else JSON) to FILE.`,
 				if e.csv || e.dest != "" {
 					return a.export(ctx, path, e)
 				}
-				var out reportAnswer
+				var out structs.Report
 				raw, err := a.call(ctx, http.MethodGet, path, nil, &out)
 				if err != nil {
 					return err
@@ -339,7 +200,7 @@ the answer (CSV with --csv, else JSON) to FILE.`,
 	}
 }
 
-func (a *app) printReport(r reportAnswer) error {
+func (a *app) printReport(r structs.Report) error {
 	w := a.stdout
 	fmt.Fprintf(w, "Report for %s, %s to %s\n\n", r.TenantID, r.From, r.To)
 	levels := []string{"bronze", "silver", "gold"}
@@ -456,7 +317,7 @@ or standard output). The trail cannot be changed.`,
 				if e.csv || e.dest != "" {
 					return a.export(ctx, path, e)
 				}
-				var out auditAnswer
+				var out structs.AuditPage
 				raw, err := a.call(ctx, http.MethodGet, path, nil, &out)
 				if err != nil {
 					return err
@@ -481,7 +342,7 @@ or standard output). The trail cannot be changed.`,
 }
 
 // printAudit prints audit lines as a table; withApp adds the application column.
-func (a *app) printAudit(lines []auditLine, withApp bool) error {
+func (a *app) printAudit(lines []structs.AuditLine, withApp bool) error {
 	tw := newTable(a.stdout)
 	head := "AT\tACTOR\tACTION\tSTAGE\tDETAIL"
 	if withApp {
@@ -537,7 +398,7 @@ applicant's or supporter's name or email; best matches first.`,
 				if text == "" {
 					return usageErr("search", "missing TEXT")
 				}
-				var out searchAnswer
+				var out structs.SearchAnswer
 				raw, err := a.call(ctx, http.MethodGet, "/v1/admin/search?"+url.Values{"q": {text}}.Encode(), nil, &out)
 				if err != nil {
 					return err
@@ -580,7 +441,7 @@ workflow in the Temporal Web UI.`,
 				if tail < 0 {
 					return usageErr("show", "--audit %d: want 0 or more", tail)
 				}
-				var out detailAnswer
+				var out structs.AdminDetail
 				raw, err := a.call(ctx, http.MethodGet, "/v1/admin/applications/"+url.PathEscape(args[0]), nil, &out)
 				if err != nil {
 					return err
@@ -594,7 +455,7 @@ workflow in the Temporal Web UI.`,
 	}
 }
 
-func (a *app) printDetail(d detailAnswer, tail int) error {
+func (a *app) printDetail(d structs.AdminDetail, tail int) error {
 	w := a.stdout
 	s := d.Summary
 	fmt.Fprintf(w, "%s — %s (%s)\n", s.ID, s.Setting.Name, s.Setting.Reference)
@@ -607,7 +468,7 @@ func (a *app) printDetail(d detailAnswer, tail int) error {
 	row("Track", s.Track+" / "+s.Variant)
 	stage := s.Stage
 	if d.Application != nil && d.Application.Stage != "" {
-		stage = d.Application.Stage // the journey's own answer; the projection may trail it by moments
+		stage = string(d.Application.Stage) // the journey's own answer; the projection may trail it by moments
 	}
 	if !s.Active {
 		stage += " (closed)"
@@ -617,8 +478,8 @@ func (a *app) printDetail(d detailAnswer, tail int) error {
 	}
 	row("Stage", stage)
 	next := s.NextAction
-	if s.DueAt != "" {
-		next += " (due " + dueText(s.DueAt) + ")"
+	if s.DueAt != nil {
+		next += " (due " + dueText(*s.DueAt) + ")"
 	}
 	if d.Application != nil {
 		next = nextText(d.Application.Next)
@@ -632,8 +493,8 @@ func (a *app) printDetail(d detailAnswer, tail int) error {
 	if d.Application != nil && d.Application.Assessment != nil {
 		as := d.Application.Assessment
 		row("Assessor", as.AssessorName)
-		if as.DecidedAt != "" {
-			row("Decision", as.Decision+", "+formatTime(as.DecidedAt))
+		if as.DecidedAt != nil {
+			row("Decision", as.Decision.String()+", "+formatTime(*as.DecidedAt))
 		}
 	}
 	if d.Allocation != nil {
@@ -681,7 +542,7 @@ func (a *app) printDetail(d detailAnswer, tail int) error {
 				status += " (" + e.LastError + ")"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\t%s\n", formatTime(e.CreatedAt), e.MessageType,
-				personText(e.RecipientName, e.RecipientID), status, orDash(formatTime(e.SentAt)), e.Attempts, e.Subject)
+				personText(e.RecipientName, e.RecipientID), status, orDash(formatTimeP(e.SentAt)), e.Attempts, e.Subject)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -18,66 +18,14 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"awardengine/structs"
 )
 
-// assignment is one offer, assessment or moderation held by a person (GET /v1/assignments,
-// GET /v1/applications/{id}/allocation).
-type assignment struct {
-	ID               string `json:"id"`
-	ApplicationID    string `json:"application_id"`
-	SettingID        string `json:"setting_id"`
-	SettingReference string `json:"setting_reference"`
-	SettingName      string `json:"setting_name"`
-	PersonID         string `json:"person_id"`
-	PersonName       string `json:"person_name"`
-	Role             string `json:"role"`
-	State            string `json:"state"`
-	Reason           string `json:"reason"`
-	OfferedAt        string `json:"offered_at"`
-	AcceptedAt       string `json:"accepted_at"`
-	ClosedAt         string `json:"closed_at"`
-}
-
-// open says whether the assignment still waits for its holder.
-func (as assignment) open() bool { return as.State == "offered" || as.State == "accepted" }
-
-// assessmentView is the "assessment" object of an application after submission (the parts
-// the client shows).
-type assessmentView struct {
-	Offer *struct {
-		PersonID  string `json:"person_id"`
-		Name      string `json:"name"`
-		ExpiresAt string `json:"expires_at"`
-	} `json:"offer"`
-	AssessorID   string            `json:"assessor_id"`
-	AssessorName string            `json:"assessor_name"`
-	DueAt        string            `json:"due_at"`
-	Ratings      map[string]string `json:"ratings"`
-	Feedback     string            `json:"feedback"`
-	VisitDate    string            `json:"visit_date"`
-	Recommended  string            `json:"recommended"`
-	AssessedAt   string            `json:"assessed_at"`
-	Moderation   *struct {
-		Required bool     `json:"required"`
-		Reasons  []string `json:"reasons"`
-		Name     string   `json:"name"`
-		DueAt    string   `json:"due_at"`
-		Outcome  string   `json:"outcome"`
-	} `json:"moderation"`
-	Decision  string `json:"decision"`
-	DecidedAt string `json:"decided_at"`
-}
-
-// assessedApplication is an application with its assessment, as every action here answers.
-type assessedApplication struct {
-	application
-	Assessment *assessmentView `json:"assessment"`
-}
-
-// downloadLinkAnswer is a short-lived link to a file in object storage.
-type downloadLinkAnswer struct {
-	URL       string `json:"url"`
-	ExpiresAt string `json:"expires_at"`
+// openAssignment says whether an assignment (an offer, assessment or moderation) still waits
+// for its holder.
+func openAssignment(as structs.Assignment) bool {
+	return as.State == "offered" || as.State == "accepted"
 }
 
 // ratingLevels are the ratings a standard can get.
@@ -97,8 +45,8 @@ expired, completed, released) stay listed for 90 days.`,
 					return err
 				}
 				var out struct {
-					Assignments  []assignment         `json:"assignments"`
-					Applications []applicationSummary `json:"applications"`
+					Assignments  []structs.Assignment         `json:"assignments"`
+					Applications []structs.ApplicationSummary `json:"applications"`
 				}
 				raw, err := a.call(ctx, http.MethodGet, "/v1/assignments", nil, &out)
 				if err != nil {
@@ -111,22 +59,22 @@ expired, completed, released) stay listed for 90 days.`,
 					fmt.Fprintln(a.stdout, "Nothing in your inbox.")
 					return nil
 				}
-				apps := map[string]applicationSummary{}
+				apps := map[string]structs.ApplicationSummary{}
 				for _, s := range out.Applications {
 					apps[s.ID] = s
 				}
 				sort.SliceStable(out.Assignments, func(i, j int) bool {
-					return out.Assignments[i].open() && !out.Assignments[j].open()
+					return openAssignment(out.Assignments[i]) && !openAssignment(out.Assignments[j])
 				})
 				tw := newTable(a.stdout)
 				fmt.Fprintln(tw, "APPLICATION\tSETTING\tROLE\tSTATE\tOFFERED\tACCEPTED\tDUE")
 				for _, as := range out.Assignments {
 					due := "-"
-					if s, ok := apps[as.ApplicationID]; ok && as.open() && s.DueAt != "" {
-						due = dueText(s.DueAt)
+					if s, ok := apps[as.ApplicationID]; ok && openAssignment(as) && s.DueAt != nil {
+						due = dueText(*s.DueAt)
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", as.ApplicationID, settingText(as.SettingName, as.SettingReference),
-						as.Role, as.State, orDash(formatTime(as.OfferedAt)), orDash(formatTime(as.AcceptedAt)), due)
+						as.Role, as.State, orDash(formatTime(as.OfferedAt)), orDash(formatTimeP(as.AcceptedAt)), due)
 				}
 				return tw.Flush()
 			}
@@ -156,12 +104,12 @@ assessment is due 20 working days later.`,
 				if err := wantArgs("accept", args, "APPLICATION_ID"); err != nil {
 					return err
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "offer", "accept"), nil, &out)
 				if err != nil {
 					return err
 				}
-				return a.reportStage(raw, out.application, "Accepted the assessment of %s\n", settingOf(out))
+				return a.reportStage(raw, out, "Accepted the assessment of %s\n", settingOf(out))
 			}
 		},
 	}
@@ -183,19 +131,19 @@ func declineCommand() command {
 				if reason = strings.TrimSpace(reason); reason == "" {
 					return usageErr("decline", "missing --reason")
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "offer", "decline"), map[string]string{"reason": reason}, &out)
 				if err != nil {
 					return err
 				}
-				return a.reportStage(raw, out.application, "Declined the assessment of %s\n", settingOf(out))
+				return a.reportStage(raw, out, "Declined the assessment of %s\n", settingOf(out))
 			}
 		},
 	}
 }
 
 // settingOf names an application for a headline: "Oakfield Primary (app-1)".
-func settingOf(ap assessedApplication) string {
+func settingOf(ap structs.Application) string {
 	if ap.Setting.Name == "" {
 		return ap.ID
 	}
@@ -297,7 +245,9 @@ func parseRating(v string) (string, error) {
 	return "", fmt.Errorf("rating %q: want %s", v, strings.Join(ratingLevels, ", "))
 }
 
-// assessRequest is the body of PUT and POST /v1/applications/{id}/assessment.
+// assessRequest is the body of PUT and POST /v1/applications/{id}/assessment. It stays local
+// rather than structs.RatingsRequest: the CLI leaves visit_date out when no --visit-date is
+// given (omitempty), where structs.RatingsRequest would send "" (the wire must not change).
 type assessRequest struct {
 	Ratings   map[string]string `json:"ratings"`
 	Feedback  string            `json:"feedback"`
@@ -363,7 +313,7 @@ every rating you have so far, e.g. kept in a --ratings-file, which holds
 				if draft {
 					method, headline = http.MethodPut, "Saved a draft assessment of %s\n"
 				}
-				var out assessedApplication
+				var out structs.Application
 				body := assessRequest{Ratings: ratings, Feedback: feedback, VisitDate: visitDate}
 				raw, err := a.call(ctx, method, appPath(args[0], "assessment"), body, &out)
 				if err != nil {
@@ -374,13 +324,14 @@ every rating you have so far, e.g. kept in a --ratings-file, which holds
 				}
 				fmt.Fprintf(a.stdout, headline, settingOf(out))
 				fmt.Fprintf(a.stdout, "Rated: %s\n", plural(len(ratings), "standard"))
-				if as := out.Assessment; !draft && as != nil && as.Recommended != "" {
-					fmt.Fprintf(a.stdout, "Recommended: %s\n", levelText(as.Recommended))
+				// A submitted assessment always carries its recommendation (not_met included).
+				if as := out.Assessment; !draft && as != nil {
+					fmt.Fprintf(a.stdout, "Recommended: %s\n", levelText(as.Recommended.String()))
 					if m := as.Moderation; m != nil && m.Required {
 						fmt.Fprintf(a.stdout, "Moderation: required (%s)\n", strings.Join(m.Reasons, "; "))
 					}
 				}
-				a.printStage(out.application)
+				a.printStage(out)
 				return nil
 			}
 		},
@@ -447,7 +398,7 @@ func moderateCommand() command {
 				if rationale != "" {
 					body["rationale"] = rationale
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "moderation"), body, &out)
 				if err != nil {
 					return err
@@ -457,7 +408,7 @@ func moderateCommand() command {
 					"amend":      "Amended the assessment of %s\n",
 					"refer_back": "Referred the assessment of %s back to the assessor\n",
 				}[decision]
-				return a.reportStage(raw, out.application, headline, settingOf(out))
+				return a.reportStage(raw, out, headline, settingOf(out))
 			}
 		},
 	}
@@ -482,7 +433,7 @@ then waits for their answer like any other.`,
 				if reason = strings.TrimSpace(reason); reason != "" {
 					body["reason"] = reason
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "allocate"), body, &out)
 				if err != nil {
 					return err
@@ -491,7 +442,7 @@ then waits for their answer like any other.`,
 				if as := out.Assessment; as != nil && as.Offer != nil && as.Offer.Name != "" {
 					who = as.Offer.Name + " (" + as.Offer.PersonID + ")"
 				}
-				return a.reportStage(raw, out.application, "Offered %s to %s\n", settingOf(out), who)
+				return a.reportStage(raw, out, "Offered %s to %s\n", settingOf(out), who)
 			}
 		},
 	}
@@ -514,31 +465,15 @@ it again; the former assessor is not offered it again.`,
 				if reason = strings.TrimSpace(reason); reason == "" {
 					return usageErr("reassign", "missing --reason")
 				}
-				var out assessedApplication
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "reassign"), map[string]string{"reason": reason}, &out)
 				if err != nil {
 					return err
 				}
-				return a.reportStage(raw, out.application, "Reassigned %s\n", settingOf(out))
+				return a.reportStage(raw, out, "Reassigned %s\n", settingOf(out))
 			}
 		},
 	}
-}
-
-// allocationAnswer is GET /v1/applications/{id}/allocation.
-type allocationAnswer struct {
-	Allocation *struct {
-		Chosen   string   `json:"chosen"`
-		Reason   string   `json:"reason"`
-		Ranked   []string `json:"ranked"`
-		Excluded []struct {
-			PersonID string `json:"person_id"`
-			Name     string `json:"name"`
-			Reason   string `json:"reason"`
-		} `json:"excluded"`
-	} `json:"allocation"`
-	ExcludedFromOffers map[string]string `json:"excluded_from_offers"`
-	Assignments        []assignment      `json:"assignments"`
 }
 
 func allocationCommand() command {
@@ -554,7 +489,7 @@ people who may not be offered it again, and every offer made so far.`,
 				if err := wantArgs("allocation", args, "APPLICATION_ID"); err != nil {
 					return err
 				}
-				var out allocationAnswer
+				var out structs.AllocationAnswer
 				raw, err := a.call(ctx, http.MethodGet, appPath(args[0], "allocation"), nil, &out)
 				if err != nil {
 					return err
@@ -568,7 +503,7 @@ people who may not be offered it again, and every offer made so far.`,
 	}
 }
 
-func (a *app) printAllocation(id string, out allocationAnswer) error {
+func (a *app) printAllocation(id string, out structs.AllocationAnswer) error {
 	w := a.stdout
 	names := map[string]string{}
 	for _, as := range out.Assignments {
@@ -647,7 +582,7 @@ func (a *app) printAllocation(id string, out allocationAnswer) error {
 	fmt.Fprintln(tw, "  PERSON\tNAME\tROLE\tSTATE\tOFFERED\tACCEPTED\tCLOSED\tREASON")
 	for _, as := range out.Assignments {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", as.PersonID, orDash(as.PersonName), as.Role, as.State,
-			orDash(formatTime(as.OfferedAt)), orDash(formatTime(as.AcceptedAt)), orDash(formatTime(as.ClosedAt)), orDash(as.Reason))
+			orDash(formatTime(as.OfferedAt)), orDash(formatTimeP(as.AcceptedAt)), orDash(formatTimeP(as.ClosedAt)), orDash(as.Reason))
 	}
 	return tw.Flush()
 }
@@ -704,7 +639,7 @@ func outputFlag(fs *flag.FlagSet, dest *string, usage string) {
 // fetchLink gets a download link and prints it, or with dest saves the file there. fallback
 // names the file when dest is a directory and the link carries no file name.
 func (a *app) fetchLink(ctx context.Context, apiPath, fallback, dest, headline string, args ...any) error {
-	var link downloadLinkAnswer
+	var link structs.DownloadLink
 	raw, err := a.call(ctx, http.MethodGet, apiPath, nil, &link)
 	if err != nil {
 		return err
@@ -721,7 +656,7 @@ func (a *app) fetchLink(ctx context.Context, apiPath, fallback, dest, headline s
 		if !a.json {
 			fmt.Fprintf(a.stdout, headline, args...)
 			fmt.Fprintf(a.stdout, "  %s\n", link.URL)
-			if link.ExpiresAt != "" {
+			if !link.ExpiresAt.IsZero() {
 				fmt.Fprintf(a.stdout, "The link expires at %s.\n", formatTime(link.ExpiresAt))
 			}
 		}

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"awardengine/structs"
 )
 
 // assessedSample is an application in an assessment stage, with its assessment.
@@ -511,7 +513,7 @@ func TestDownloadEvidence(t *testing.T) {
 		t.Errorf("saved %q, %v", b, err)
 	}
 	code, out, _ = run(t, "--json", "download", "app-1", "ev-1", "-o", filepath.Join(dir, "copy.pdf"))
-	var link downloadLinkAnswer
+	var link structs.DownloadLink
 	if code != 0 || json.Unmarshal([]byte(out), &link) != nil || link.URL == "" {
 		t.Errorf("--json -o: exit %d, stdout %q: want only the link document", code, out)
 	}

@@ -61,7 +61,7 @@ applicant's behalf with --applicant-name and --applicant-email.`,
 				if (r.ApplicantName == "") != (r.ApplicantEmail == "") {
 					return usageErr("register", "--applicant-name and --applicant-email go together")
 				}
-				var out application
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, "/v1/applications", r, &out)
 				if err != nil {
 					return err
@@ -153,7 +153,7 @@ line. After submission the evidence can no longer be changed.`,
 				default:
 					return usageErr("submit", "--level %q: want bronze, silver or gold", level)
 				}
-				var out application
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "submit"), map[string]string{"target_level": level}, &out)
 				if err != nil {
 					return err
@@ -180,7 +180,7 @@ func withdrawCommand() command {
 				if reason = strings.TrimSpace(reason); reason == "" {
 					return usageErr("withdraw", "missing --reason")
 				}
-				var out application
+				var out structs.Application
 				raw, err := a.call(ctx, http.MethodPost, appPath(args[0], "withdraw"), map[string]string{"reason": reason}, &out)
 				if err != nil {
 					return err

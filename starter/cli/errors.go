@@ -45,7 +45,10 @@ func withItem(err error, item string) error {
 	return ce
 }
 
-// problem is an RFC 9457 problem document as the API returns it.
+// problem is an RFC 9457 problem document as the API returns it. It stays local rather than
+// structs.Problem: the CLI reads any problem document (a proxy's too), keeps "instance", and
+// sees the type as the full URI written on the wire, where structs.Problem.Type is the short
+// kind the API prefixes with structs.ProblemBase when writing.
 type problem struct {
 	Type                  string       `json:"type"`
 	Title                 string       `json:"title"`

@@ -96,7 +96,7 @@ func sampleApplication(id, stage string) map[string]any {
 		"setting":   map[string]any{"reference": "URN123456", "name": "Oakfield Primary"},
 		"track":     "caring_schools",
 		"variant":   "primary",
-		"framework": map[string]any{"id": "cs-primary", "version": "2025.1", "title": "Caring Schools (primary)", "sample": true},
+		"framework": map[string]any{"id": "cs-primary", "version": 3, "title": "Caring Schools (primary)", "sample": true},
 		"stage":     stage,
 		"next":      map[string]any{"action": "Open the toolkit", "who": "applicant", "due_at": "2030-01-15T09:00:00Z"},
 		"evidence": []map[string]any{{

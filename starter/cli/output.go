@@ -9,6 +9,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"awardengine/award"
+	"awardengine/structs"
 )
 
 // printJSON writes an API answer as is (for --json), one document per run.
@@ -23,7 +26,7 @@ func (a *app) printJSON(raw []byte) error {
 
 // printStage prints an application's stage and next step.
 // reportStage prints an action's result: the raw JSON with --json, else a headline and the stage.
-func (a *app) reportStage(raw []byte, ap application, headline string, args ...any) error {
+func (a *app) reportStage(raw []byte, ap structs.Application, headline string, args ...any) error {
 	if a.json {
 		return a.printJSON(raw)
 	}
@@ -32,21 +35,21 @@ func (a *app) reportStage(raw []byte, ap application, headline string, args ...a
 	return nil
 }
 
-func (a *app) printStage(ap application) {
+func (a *app) printStage(ap structs.Application) {
 	fmt.Fprintf(a.stdout, "Stage: %s\n", ap.Stage)
 	if next := nextText(ap.Next); next != "" {
 		fmt.Fprintf(a.stdout, "Next:  %s\n", next)
 	}
 }
 
-func nextText(n nextStep) string {
+func nextText(n award.NextStep) string {
 	s := n.Action
 	var extra []string
 	if n.Who != "" {
 		extra = append(extra, n.Who)
 	}
-	if n.DueAt != "" {
-		extra = append(extra, "due "+dueText(n.DueAt))
+	if n.DueAt != nil {
+		extra = append(extra, "due "+dueText(*n.DueAt))
 	}
 	if len(extra) > 0 {
 		s += " (" + strings.Join(extra, ", ") + ")"
@@ -58,24 +61,24 @@ func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 }
 
-// formatTime shows an API timestamp in local time; unknown formats pass through.
-func formatTime(s string) string {
-	if s == "" {
+// formatTime shows an API timestamp in local time; the zero time (absent) shows as "".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
 		return ""
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return s
 	}
 	return t.Local().Format("2006-01-02 15:04 MST")
 }
 
-// dueText is formatTime plus how far away the moment is.
-func dueText(s string) string {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return formatTime(s)
+// formatTimeP is formatTime of an optional timestamp (nil shows as "").
+func formatTimeP(t *time.Time) string {
+	if t == nil {
+		return ""
 	}
+	return formatTime(*t)
+}
+
+// dueText is formatTime plus how far away the moment is.
+func dueText(t time.Time) string {
 	d := time.Until(t)
 	days := int(math.Abs(d.Hours()) / 24)
 	var rel string
@@ -89,7 +92,7 @@ func dueText(s string) string {
 	default:
 		rel = "in " + plural(days, "day")
 	}
-	return formatTime(s) + ", " + rel
+	return formatTime(t) + ", " + rel
 }
 
 func plural(n int, word string) string {
@@ -118,6 +121,15 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// joinText joins values of a string type (tracks, specialisms) with sep.
+func joinText[T ~string](items []T, sep string) string {
+	out := make([]string, len(items))
+	for i, v := range items {
+		out[i] = string(v)
+	}
+	return strings.Join(out, sep)
 }
 
 func joinSorted(items []string) string {

@@ -9,26 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-)
 
-// rosterEntry is one person on the assessor roster, as GET /v1/roster returns it.
-type rosterEntry struct {
-	PersonID        string   `json:"person_id"`
-	Name            string   `json:"name"`
-	Email           string   `json:"email"`
-	Roles           []string `json:"roles"`
-	Tracks          []string `json:"tracks"`
-	Specialisms     []string `json:"specialisms"`
-	Capacity        int      `json:"capacity"`
-	Active          bool     `json:"active"`
-	Open            int      `json:"open"`
-	LastAllocatedAt string   `json:"last_allocated_at"`
-	Conflicts       []struct {
-		SettingReference string `json:"setting_reference"`
-		SettingName      string `json:"setting_name"`
-		Reason           string `json:"reason"`
-	} `json:"conflicts"`
-}
+	"awardengine/structs"
+)
 
 // rosterFlags are the flags of every roster subcommand; each subcommand refuses the others'.
 var rosterFlags = map[string][]string{
@@ -131,7 +114,7 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 					if len(body) == 0 {
 						return usageErr("roster", "nothing to set: give --tracks, --specialisms, --capacity or --active")
 					}
-					var out rosterEntry
+					var out structs.AssessorProfile
 					raw, err := a.call(ctx, http.MethodPut, rosterPath(args[0]), body, &out)
 					if err != nil {
 						return err
@@ -144,7 +127,7 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 					if reason = strings.TrimSpace(reason); reason == "" {
 						return usageErr("roster", "missing --reason")
 					}
-					var out rosterEntry
+					var out structs.AssessorProfile
 					body := map[string]string{"setting_reference": args[1], "reason": reason}
 					raw, err := a.call(ctx, http.MethodPost, rosterPath(args[0], "conflicts"), body, &out)
 					if err != nil {
@@ -174,14 +157,6 @@ Capacity is the number of open assessments a person may hold (default 3).`,
 	}
 }
 
-// roleChange is the answer of PUT and DELETE /v1/roster/{person}/roles/{role}.
-type roleChange struct {
-	PersonID string   `json:"person_id"`
-	Name     string   `json:"name"`
-	Roles    []string `json:"roles"`
-	Changed  bool     `json:"changed"`
-}
-
 // changeRole grants or revokes a person's assessor or moderator role.
 func (a *app) changeRole(ctx context.Context, sub, person, role string) error {
 	role = strings.ToLower(strings.TrimSpace(role))
@@ -192,7 +167,7 @@ func (a *app) changeRole(ctx context.Context, sub, person, role string) error {
 	if sub == "revoke" {
 		method, done, already = http.MethodDelete, "Removed the "+role+" role from", "does not hold the "+role+" role"
 	}
-	var out roleChange
+	var out structs.RoleView
 	raw, err := a.call(ctx, method, rosterPath(person, "roles", role), nil, &out)
 	if err != nil {
 		return err
@@ -211,7 +186,7 @@ func (a *app) changeRole(ctx context.Context, sub, person, role string) error {
 
 func (a *app) listRoster(ctx context.Context) error {
 	var out struct {
-		Assessors []rosterEntry `json:"assessors"`
+		Assessors []structs.AssessorProfile `json:"assessors"`
 	}
 	raw, err := a.call(ctx, http.MethodGet, "/v1/roster", nil, &out)
 	if err != nil {
@@ -232,21 +207,21 @@ func (a *app) listRoster(ctx context.Context) error {
 			conflicts = append(conflicts, c.SettingReference)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\t%s\n", e.PersonID, e.Name, strings.Join(e.Roles, ","),
-			orDash(strings.Join(e.Tracks, ",")), orDash(strings.Join(e.Specialisms, ",")), e.Open, e.Capacity,
-			yesNo(e.Active), orDash(formatTime(e.LastAllocatedAt)), orDash(strings.Join(conflicts, ",")))
+			orDash(joinText(e.Tracks, ",")), orDash(joinText(e.Specialisms, ",")), e.Open, e.Capacity,
+			yesNo(e.Active), orDash(formatTimeP(e.LastAllocatedAt)), orDash(strings.Join(conflicts, ",")))
 	}
 	return tw.Flush()
 }
 
 // reportRoster prints one roster entry after a change.
-func (a *app) reportRoster(raw []byte, e rosterEntry, headline string) error {
+func (a *app) reportRoster(raw []byte, e structs.AssessorProfile, headline string) error {
 	if a.json {
 		return a.printJSON(raw)
 	}
 	fmt.Fprintf(a.stdout, "%s %s (%s)\n", headline, e.Name, e.PersonID)
 	tw := newTable(a.stdout)
-	fmt.Fprintf(tw, "Tracks\t%s\n", orDash(strings.Join(e.Tracks, ", ")))
-	fmt.Fprintf(tw, "Specialisms\t%s\n", orDash(strings.Join(e.Specialisms, ", ")))
+	fmt.Fprintf(tw, "Tracks\t%s\n", orDash(joinText(e.Tracks, ", ")))
+	fmt.Fprintf(tw, "Specialisms\t%s\n", orDash(joinText(e.Specialisms, ", ")))
 	fmt.Fprintf(tw, "Open\t%d of %d\n", e.Open, e.Capacity)
 	fmt.Fprintf(tw, "Active\t%s\n", yesNo(e.Active))
 	for _, c := range e.Conflicts {

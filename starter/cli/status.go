@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"awardengine/structs"
 )
 
 func statusCommand() command {
@@ -36,7 +39,7 @@ confirmed evidence for each level.`,
 
 func (a *app) listApplications(ctx context.Context) error {
 	var out struct {
-		Applications []applicationSummary `json:"applications"`
+		Applications []structs.ApplicationSummary `json:"applications"`
 	}
 	raw, err := a.call(ctx, http.MethodGet, "/v1/applications", nil, &out)
 	if err != nil {
@@ -57,13 +60,13 @@ func (a *app) listApplications(ctx context.Context) error {
 			stage += " [" + strings.Join(s.Flags, ",") + "]"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.SettingReference, s.SettingName,
-			s.Variant, stage, orDash(s.NextAction), orDash(formatTime(s.DueAt)), formatTime(s.UpdatedAt))
+			s.Variant, stage, orDash(s.NextAction), orDash(formatTimeP(s.DueAt)), formatTime(s.UpdatedAt))
 	}
 	return tw.Flush()
 }
 
 func (a *app) showApplication(ctx context.Context, id string) error {
-	var ap application
+	var ap structs.Application
 	raw, err := a.call(ctx, http.MethodGet, appPath(id), nil, &ap)
 	if err != nil {
 		return err
@@ -81,18 +84,18 @@ func (a *app) showApplication(ctx context.Context, id string) error {
 	row("Application", ap.ID)
 	row("Setting", fmt.Sprintf("%s (%s)", ap.Setting.Name, ap.Setting.Reference))
 	row("Award", ap.Track+" / "+ap.Variant)
-	fw := strings.TrimSpace(ap.Framework.Title + " " + versionText(string(ap.Framework.Version)))
+	fw := strings.TrimSpace(ap.Framework.Title + " " + versionText(ap.Framework.Version))
 	if ap.Framework.Sample {
 		fw += " (sample content)"
 	}
 	row("Framework", fw)
-	row("Stage", ap.Stage)
+	row("Stage", string(ap.Stage))
 	row("Next", nextText(ap.Next))
 	row("Registered", formatTime(ap.RegisteredAt))
-	row("Toolkit opened", formatTime(ap.ToolkitOpenedAt))
+	row("Toolkit opened", formatTimeP(ap.ToolkitOpenedAt))
 	row("Target level", ap.TargetLevel)
-	row("Submitted", formatTime(ap.SubmittedAt))
-	row("First-year due", formatTime(ap.FirstYearDue))
+	row("Submitted", formatTimeP(ap.SubmittedAt))
+	row("First-year due", formatTimeP(ap.FirstYearDue))
 	row("Flags", strings.Join(ap.Flags, ", "))
 	row("Portfolio", fmt.Sprintf("%s in %s", formatBytes(ap.PortfolioBytes), plural(len(ap.Evidence), "item")))
 	if err := tw.Flush(); err != nil {
@@ -130,9 +133,10 @@ func (a *app) showApplication(ctx context.Context, id string) error {
 	return tw.Flush()
 }
 
-func versionText(v string) string {
-	if v == "" || strings.HasPrefix(v, "v") {
-		return v
+// versionText shows a framework version as "v3" (nothing when unknown).
+func versionText(v int) string {
+	if v == 0 {
+		return ""
 	}
-	return "v" + v
+	return "v" + strconv.Itoa(v)
 }

@@ -6,33 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"awardengine/structs"
 )
-
-// stuckEntry is one entry of GET /v1/admin/stuck.
-type stuckEntry struct {
-	ApplicationID    string `json:"application_id"`
-	SettingName      string `json:"setting_name"`
-	SettingReference string `json:"setting_reference"`
-	Stage            string `json:"stage"`
-	Reason           string `json:"reason"`
-	Detail           string `json:"detail"`
-	Who              string `json:"who"`
-	HolderID         string `json:"holder_id"`
-	HolderName       string `json:"holder_name"`
-	Unstick          string `json:"unstick"`
-	Since            string `json:"since"`
-	Age              string `json:"age"`
-	Attempt          int    `json:"attempt"`
-	LastError        string `json:"last_error"`
-	NextRetry        string `json:"next_retry"`
-	ActivityType     string `json:"activity_type"`
-}
-
-type stuckList struct {
-	Stuck     []stuckEntry `json:"stuck"`
-	CheckedAt string       `json:"checked_at"`
-	Warnings  []string     `json:"warnings"`
-}
 
 func stuckCommand() command {
 	return command{
@@ -51,7 +27,7 @@ it: nudge, extend, reassign, allocate, retry or withdraw.`,
 				if err := wantArgs("stuck", args); err != nil {
 					return err
 				}
-				var out stuckList
+				var out structs.StuckList
 				raw, err := a.call(ctx, http.MethodGet, "/v1/admin/stuck", nil, &out)
 				if err != nil {
 					return err
@@ -98,7 +74,7 @@ it: nudge, extend, reassign, allocate, retry or withdraw.`,
 	}
 }
 
-func holderText(e stuckEntry) string {
+func holderText(e structs.StuckEntry) string {
 	switch {
 	case e.HolderName != "" && e.Who != "" && e.Who != "admin" && e.Who != "system":
 		return e.HolderName + " (" + e.Who + ")"
@@ -108,7 +84,7 @@ func holderText(e stuckEntry) string {
 	return orDash(e.Who)
 }
 
-func sinceText(e stuckEntry) string {
+func sinceText(e structs.StuckEntry) string {
 	since := formatTime(e.Since)
 	switch {
 	case since == "" && e.Age == "":
@@ -121,7 +97,7 @@ func sinceText(e stuckEntry) string {
 	return since + " (" + e.Age + ")"
 }
 
-func failureText(e stuckEntry) string {
+func failureText(e structs.StuckEntry) string {
 	var parts []string
 	if e.ActivityType != "" {
 		parts = append(parts, e.ActivityType)
@@ -129,8 +105,8 @@ func failureText(e stuckEntry) string {
 	if e.Attempt > 0 {
 		parts = append(parts, fmt.Sprintf("attempt %d", e.Attempt))
 	}
-	if e.NextRetry != "" {
-		parts = append(parts, "next retry "+formatTime(e.NextRetry))
+	if e.NextRetry != nil {
+		parts = append(parts, "next retry "+formatTime(*e.NextRetry))
 	}
 	s := strings.Join(parts, ", ")
 	if e.LastError != "" {

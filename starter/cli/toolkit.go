@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"awardengine/structs"
 )
@@ -62,7 +61,7 @@ func (a *app) printDocuments(docs []structs.ToolkitDocument) {
 		fmt.Fprintf(a.stdout, "%s (%s, %s)\n  %s\n", d.Title, d.Filename, d.ContentType, d.URL)
 	}
 	if exp := docs[0].ExpiresAt; !exp.IsZero() {
-		fmt.Fprintf(a.stdout, "Links expire at %s.\n", formatTime(exp.Format(time.RFC3339Nano)))
+		fmt.Fprintf(a.stdout, "Links expire at %s.\n", formatTime(exp))
 	}
 }
 
