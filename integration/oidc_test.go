@@ -5,21 +5,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	zstorage "github.com/zitadel/oidc/v3/example/server/storage"
-
 	"awardengine/services/oidc"
+	"awardengine/services/oidc/oidctest"
 	"awardengine/storage/postgres"
 	"awardengine/structs"
 )
@@ -33,29 +24,30 @@ func TestOIDCSignInOfASeededStaffMember(t *testing.T) {
 
 	var assessor struct{ ID, Email string }
 	as(t, shared, "demo-eastmere-assessor").must(200, "GET", "/v1/me", nil).json(t, &assessor)
-	op.add("sub-priya", "priya", strings.ToUpper(assessor.Email), true)
-	op.add("sub-priya-again", "priya-again", assessor.Email, true)
-	op.add("sub-stranger", "stranger", "stranger@eastmere.example", true)
+	op.AddUser("sub-priya", "priya", strings.ToUpper(assessor.Email), true)
+	op.AddUser("sub-priya-again", "priya-again", assessor.Email, true)
+	op.AddUser("sub-stranger", "stranger", "stranger@eastmere.example", true)
 
 	// Signed in: the session answers /v1/me as the seeded assessor.
-	b := newOIDCBrowser(t)
-	if p := b.signIn(set.SignInURL, "priya"); p.status != 200 || p.url.Path != "/signin/done" {
-		t.Fatalf("after signing in: %d at %s: %.300s", p.status, p.url, p.body)
+	b := oidctest.NewBrowser(t, shared.APIURL)
+	p, callback := signIn(b, set.SignInURL, "priya")
+	if p.Status != 200 || p.URL.Path != "/signin/done" {
+		t.Fatalf("after signing in: %d at %s: %.300s", p.Status, p.URL, p.Body)
 	}
-	if id := b.meID(); id != assessor.ID {
+	if id := meID(t, b); id != assessor.ID {
 		t.Fatalf("/v1/me with the session is %q, want %q", id, assessor.ID)
 	}
 
 	// The provider's answer again: a sign-in is used once.
-	if p := b.get(b.callback); p.status != 400 || !strings.Contains(p.body, "expired or was started in another browser") {
-		t.Fatalf("replayed callback: %d %.300s", p.status, p.body)
+	if p := b.Get(callback); p.Status != 400 || !strings.Contains(p.Body, "expired or was started in another browser") {
+		t.Fatalf("replayed callback: %d %.300s", p.Status, p.Body)
 	}
 	// A second account at the provider with the same address, and nobody invited.
-	if p := newOIDCBrowser(t).signIn(set.SignInURL, "priya-again"); p.status != 403 || !strings.Contains(p.body, "already linked to a different council account") {
-		t.Fatalf("second account with the same email: %d %.300s", p.status, p.body)
+	if p, _ := signIn(oidctest.NewBrowser(t, shared.APIURL), set.SignInURL, "priya-again"); p.Status != 403 || !strings.Contains(p.Body, "already linked to a different council account") {
+		t.Fatalf("second account with the same email: %d %.300s", p.Status, p.Body)
 	}
-	if p := newOIDCBrowser(t).signIn(set.SignInURL, "stranger"); p.status != 403 || !strings.Contains(p.body, "Ask your award team to invite you") {
-		t.Fatalf("nobody invited: %d %.300s", p.status, p.body)
+	if p, _ := signIn(oidctest.NewBrowser(t, shared.APIURL), set.SignInURL, "stranger"); p.Status != 403 || !strings.Contains(p.Body, "Ask your award team to invite you") {
+		t.Fatalf("nobody invited: %d %.300s", p.Status, p.Body)
 	}
 
 	// Both changes are in the audit trail.
@@ -82,42 +74,42 @@ func TestOIDCInvitedStaffMemberDeactivatedAndReactivated(t *testing.T) {
 	var quinn struct{ ID string }
 	admin.must(201, "POST", "/v1/people", structs.InviteRequest{Name: "Quinn Hale", Email: email,
 		Roles: []string{"moderator"}}).json(t, &quinn)
-	op.add("sub-quinn", "quinn", email, true)
+	op.AddUser("sub-quinn", "quinn", email, true)
 
-	b := newOIDCBrowser(t)
-	if p := b.signIn(set.SignInURL, "quinn"); p.status != 200 {
-		t.Fatalf("invited moderator signing in: %d at %s: %.300s", p.status, p.url, p.body)
+	b := oidctest.NewBrowser(t, shared.APIURL)
+	if p, _ := signIn(b, set.SignInURL, "quinn"); p.Status != 200 {
+		t.Fatalf("invited moderator signing in: %d at %s: %.300s", p.Status, p.URL, p.Body)
 	}
-	if id := b.meID(); id != quinn.ID {
+	if id := meID(t, b); id != quinn.ID {
 		t.Fatalf("/v1/me is %q, want %q", id, quinn.ID)
 	}
 
 	admin.must(200, "POST", "/v1/people/"+quinn.ID+"/deactivate", nil)
-	if p := b.get(shared.APIURL + "/v1/me"); p.status != 401 {
-		t.Fatalf("a deactivated person's session: /v1/me %d", p.status)
+	if p := b.Get(shared.APIURL + "/v1/me"); p.Status != 401 {
+		t.Fatalf("a deactivated person's session: /v1/me %d", p.Status)
 	}
-	if p := newOIDCBrowser(t).signIn(set.SignInURL, "quinn"); p.status != 403 || !strings.Contains(p.body, "not active") {
-		t.Fatalf("a deactivated person signing in: %d %.300s", p.status, p.body)
+	if p, _ := signIn(oidctest.NewBrowser(t, shared.APIURL), set.SignInURL, "quinn"); p.Status != 403 || !strings.Contains(p.Body, "not active") {
+		t.Fatalf("a deactivated person signing in: %d %.300s", p.Status, p.Body)
 	}
 
 	admin.must(200, "POST", "/v1/people/"+quinn.ID+"/reactivate", nil)
-	again := newOIDCBrowser(t)
-	if p := again.signIn(set.SignInURL, "quinn"); p.status != 200 || again.meID() != quinn.ID {
-		t.Fatalf("reactivated, signing in: %d %.300s", p.status, p.body)
+	again := oidctest.NewBrowser(t, shared.APIURL)
+	if p, _ := signIn(again, set.SignInURL, "quinn"); p.Status != 200 || meID(t, again) != quinn.ID {
+		t.Fatalf("reactivated, signing in: %d %.300s", p.Status, p.Body)
 	}
 }
 
 // eastmereOIDC runs a provider for tenant eastmere and has eastmere's admin set it through the
 // API (after a refused attempt by an assessor and a refused Entra multi-tenant issuer); it is
 // disabled again when the test ends.
-func eastmereOIDC(t *testing.T) (*oidcProvider, structs.OIDCProvider) {
+func eastmereOIDC(t *testing.T) (*oidctest.Provider, structs.OIDCProvider) {
 	t.Helper()
-	const tenant, clientID, secret = "eastmere", "award-eastmere", "eastmere-client-secret"
-	op := startOIDCProvider(t, clientID, secret, shared.APIURL+"/signin/oidc/"+tenant+"/callback")
-	t.Setenv(oidc.SecretEnvName(tenant), secret) // the API runs in this process
+	const tenant, clientID = "eastmere", "award-eastmere"
+	op := oidctest.StartProvider(t, map[string]string{clientID: shared.APIURL + "/signin/oidc/" + tenant + "/callback"})
+	t.Setenv(oidc.SecretEnvName(tenant), oidctest.SecretOf(clientID)) // the API runs in this process
 
 	admin := as(t, shared, "demo-eastmere-admin")
-	want := structs.OIDCProviderRequest{Issuer: op.URL, ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: true}
+	want := structs.OIDCProviderRequest{Issuer: op.Issuer(), ClientID: clientID, DisplayName: "Sign in with Eastmere Council", Enabled: true}
 	as(t, shared, "demo-eastmere-assessor").must(403, "PUT", "/v1/admin/oidc", want)
 	if r := admin.do("PUT", "/v1/admin/oidc", structs.OIDCProviderRequest{
 		Issuer: "https://login.microsoftonline.com/common/v2.0", ClientID: clientID, DisplayName: "x", Enabled: true}); r.Status != 422 {
@@ -136,116 +128,23 @@ func eastmereOIDC(t *testing.T) (*oidcProvider, structs.OIDCProvider) {
 	return op, set
 }
 
-// oidcProvider is zitadel's example OP with one web client and its own users.
-type oidcProvider struct {
-	*httptest.Server
-	mu    sync.Mutex
-	users map[string]*zstorage.User
-}
-
-func startOIDCProvider(t *testing.T, clientID, secret, redirect string) *oidcProvider {
-	var handler http.Handler
-	p := &oidcProvider{users: map[string]*zstorage.User{}}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(p.Close)
-	clients := map[string]*zstorage.Client{clientID: zstorage.WebClient(clientID, secret, redirect)}
-	handler = exampleop.SetupServer(p.URL, zstorage.NewStorageWithClients(p, clients), nil, false)
-	return p
-}
-
-func (p *oidcProvider) add(subject, username, email string, verified bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.users[subject] = &zstorage.User{ID: subject, Username: username, Password: "pw-" + username, Email: email, EmailVerified: verified}
-}
-
-func (p *oidcProvider) GetUserByID(id string) *zstorage.User {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.users[id]
-}
-
-func (p *oidcProvider) GetUserByUsername(name string) *zstorage.User {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, u := range p.users {
-		if u.Username == name {
-			return u
-		}
-	}
-	return nil
-}
-
-func (p *oidcProvider) ExampleClientID() string { return zstorage.ServiceUserID }
-
-// oidcBrowser follows redirects with a cookie jar, remembering the last callback the
-// provider sent it to.
-type oidcBrowser struct {
-	t        *testing.T
-	hc       *http.Client
-	callback string
-}
-
-type oidcPage struct {
-	status int
-	url    *url.URL
-	body   string
-}
-
-func newOIDCBrowser(t *testing.T) *oidcBrowser {
-	jar, _ := cookiejar.New(nil)
-	b := &oidcBrowser{t: t}
-	b.hc = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasSuffix(req.URL.Path, "/callback") {
-			b.callback = req.URL.String()
-		}
-		return nil
-	}}
-	return b
-}
-
-func (b *oidcBrowser) do(req *http.Request) oidcPage {
-	b.t.Helper()
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return oidcPage{status: resp.StatusCode, url: resp.Request.URL, body: string(body)}
-}
-
-func (b *oidcBrowser) get(u string) oidcPage {
-	req, _ := http.NewRequest("GET", u, nil)
-	return b.do(req)
-}
-
-var oidcLoginID = regexp.MustCompile(`name="id" value="([^"]+)"`)
-
-// signIn starts at the product's sign-in URL, fills in the provider's login form, and
-// returns the page the browser ends on.
-func (b *oidcBrowser) signIn(start, username string) oidcPage {
-	b.t.Helper()
-	form := b.get(start)
-	m := oidcLoginID.FindStringSubmatch(form.body)
-	if form.status != 200 || m == nil {
-		b.t.Fatalf("expected the provider's login form: %d at %s: %.300s", form.status, form.url, form.body)
-	}
-	values := url.Values{"id": {m[1]}, "username": {username}, "password": {"pw-" + username}}
-	req, _ := http.NewRequest("POST", form.url.ResolveReference(&url.URL{Path: "/login/username"}).String(), strings.NewReader(values.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
+// signIn starts at the product's sign-in URL start, logs in at the provider as username and
+// follows the provider's answer to the product's callback; it returns the page the browser
+// ends on and the callback URL.
+func signIn(b *oidctest.Browser, start, username string) (oidctest.Page, string) {
+	callback := b.UntilCallback(start, username)
+	return b.Get(callback), callback
 }
 
 // meID is the id /v1/me answers with this browser's session.
-func (b *oidcBrowser) meID() string {
-	b.t.Helper()
-	p := b.get(shared.APIURL + "/v1/me")
-	if p.status != 200 {
-		b.t.Fatalf("/v1/me with the session: %d %s", p.status, p.body)
+func meID(t *testing.T, b *oidctest.Browser) string {
+	t.Helper()
+	p := b.Get(shared.APIURL + "/v1/me")
+	if p.Status != 200 {
+		t.Fatalf("/v1/me with the session: %d %s", p.Status, p.Body)
 	}
 	var me struct{ ID string }
-	(response{Status: p.status, Body: []byte(p.body)}).json(b.t, &me)
+	(response{Status: p.Status, Body: []byte(p.Body)}).json(t, &me)
 	return me.ID
 }
 

@@ -15,7 +15,7 @@ func TestAdminsSetTheirOwnTenantsProvider(t *testing.T) {
 	ctx := context.Background()
 	admin := postgres.Person{ID: "p-admin", TenantID: "b", Roles: []string{postgres.RoleAdmin}, Active: true}
 	assessor := postgres.Person{ID: "p-assessor", TenantID: "b", Roles: []string{postgres.RoleAssessor}, Active: true}
-	req := structs.OIDCProviderRequest{Issuer: f.opA.URL, ClientID: " award-b2 ", DisplayName: "Sign in with Council B", Enabled: true}
+	req := structs.OIDCProviderRequest{Issuer: f.opA.Issuer(), ClientID: " award-b2 ", DisplayName: "Sign in with Council B", Enabled: true}
 
 	status := func(err error) int {
 		var p *structs.Problem
@@ -36,7 +36,7 @@ func TestAdminsSetTheirOwnTenantsProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := f.store.providers["b"]
-	if stored.Issuer != f.opA.URL || stored.ClientID != "award-b2" || f.store.providers["a"].ClientID != "award-a" {
+	if stored.Issuer != f.opA.Issuer() || stored.ClientID != "award-b2" || f.store.providers["a"].ClientID != "award-a" {
 		t.Fatalf("stored %+v; tenant a's %+v", stored, f.store.providers["a"])
 	}
 	if got.RedirectURI != f.product+"/signin/oidc/b/callback" || got.SecretEnv != "OIDC_SECRET_B" || !got.SecretSet {

@@ -14,6 +14,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"awardengine/services/oidc/oidctest"
 	"awardengine/storage/postgres"
 )
 
@@ -23,7 +24,7 @@ import (
 type fixture struct {
 	product  string
 	store    *memStore
-	opA, opB *testOP
+	opA, opB *oidctest.Provider
 	h        *Handler
 
 	mu      sync.Mutex
@@ -38,17 +39,17 @@ func setup(t *testing.T) *fixture {
 	t.Cleanup(product.Close)
 	f.product = product.URL
 	callback := func(tenant string) string { return product.URL + "/signin/oidc/" + tenant + "/callback" }
-	f.opA = startOP(t, map[string]string{"award-a": callback("a"), "award-c": callback("c")})
-	f.opB = startOP(t, map[string]string{"award-b": callback("b")})
-	for tenant, op := range map[string]*testOP{"a": f.opA, "b": f.opB, "c": f.opA} {
-		f.store.providers[tenant] = postgres.OIDCProvider{TenantID: tenant, Issuer: op.URL, ClientID: "award-" + tenant,
+	f.opA = oidctest.StartProvider(t, map[string]string{"award-a": callback("a"), "award-c": callback("c")})
+	f.opB = oidctest.StartProvider(t, map[string]string{"award-b": callback("b")})
+	for tenant, op := range map[string]*oidctest.Provider{"a": f.opA, "b": f.opB, "c": f.opA} {
+		f.store.providers[tenant] = postgres.OIDCProvider{TenantID: tenant, Issuer: op.Issuer(), ClientID: "award-" + tenant,
 			DisplayName: "Sign in with Council " + tenant, Enabled: true}
 	}
-	f.store.providers["off"] = postgres.OIDCProvider{TenantID: "off", Issuer: f.opA.URL, ClientID: "award-a", DisplayName: "x", Enabled: false}
+	f.store.providers["off"] = postgres.OIDCProvider{TenantID: "off", Issuer: f.opA.Issuer(), ClientID: "award-a", DisplayName: "x", Enabled: false}
 
 	h, err := New(Config{
 		Store: f.store, PublicURL: product.URL, InsecureCookies: true, AllowHTTPIssuers: true,
-		Secret: func(tenant string) string { return secretOf("award-" + tenant) },
+		Secret: func(tenant string) string { return oidctest.SecretOf("award-" + tenant) },
 		SignIn: func(w http.ResponseWriter, r *http.Request, tenantID, personID string) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -75,10 +76,10 @@ func (f *fixture) signedIn() []string {
 
 // expectSignedIn checks the callback answered by sending the browser home and that exactly
 // these sign-ins were started.
-func (f *fixture) expectSignedIn(t *testing.T, p page, want ...string) {
+func (f *fixture) expectSignedIn(t *testing.T, p oidctest.Page, want ...string) {
 	t.Helper()
-	if p.status != http.StatusOK || p.body != "home" {
-		t.Fatalf("expected to land home signed in, got %d at %s: %.300s", p.status, p.url, p.body)
+	if p.Status != http.StatusOK || p.Body != "home" {
+		t.Fatalf("expected to land home signed in, got %d at %s: %.300s", p.Status, p.URL, p.Body)
 	}
 	if got := f.signedIn(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sign-ins started: got %v, want %v", got, want)
@@ -86,10 +87,10 @@ func (f *fixture) expectSignedIn(t *testing.T, p page, want ...string) {
 }
 
 // expectRefused checks a refusal page of this type and that no sign-in was started since.
-func (f *fixture) expectRefused(t *testing.T, p page, status int, title string, signInsBefore int) {
+func (f *fixture) expectRefused(t *testing.T, p oidctest.Page, status int, title string, signInsBefore int) {
 	t.Helper()
-	if p.status != status || !strings.Contains(p.body, title) {
-		t.Fatalf("expected %d %q, got %d at %s: %.400s", status, title, p.status, p.url, p.body)
+	if p.Status != status || !strings.Contains(p.Body, title) {
+		t.Fatalf("expected %d %q, got %d at %s: %.400s", status, title, p.Status, p.URL, p.Body)
 	}
 	if got := f.signedIn(); len(got) != signInsBefore {
 		t.Fatalf("a refused sign-in started a session: %v", got)
@@ -98,49 +99,50 @@ func (f *fixture) expectRefused(t *testing.T, p page, status int, title string, 
 
 func TestSignInLinksTheInvitedStaffMemberOnceThenMatchesTheSubject(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "Ann@Council-A.example", true)
+	f.opA.AddUser("sub-ann", "ann", "Ann@Council-A.example", true)
 	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleAssessor)
 
-	b := newBrowser(t, f.product)
-	f.expectSignedIn(t, b.get(b.untilCallback(f.product, "a", "ann")), "a/p-ann")
+	b := oidctest.NewBrowser(t, f.product)
+	f.expectSignedIn(t, b.Get(b.UntilCallback(f.product+"/signin/oidc/a", "ann")), "a/p-ann")
 	if f.store.links != 1 {
 		t.Fatalf("the account was linked %d times, want 1", f.store.links)
 	}
 
 	// The council changes her address: the subject still signs her in, nothing re-links.
 	// (The discovery document was read once: it is cached.)
-	f.opA.users.setEmail("sub-ann", "ann.smith@council-a.example")
-	f.expectSignedIn(t, b.get(b.untilCallback(f.product, "a", "ann")), "a/p-ann", "a/p-ann")
+	f.opA.SetEmail("sub-ann", "ann.smith@council-a.example")
+	f.expectSignedIn(t, b.Get(b.UntilCallback(f.product+"/signin/oidc/a", "ann")), "a/p-ann", "a/p-ann")
 	if f.store.links != 1 {
 		t.Fatalf("a changed email re-linked the account (%d links)", f.store.links)
 	}
-	if n := f.opA.discoveries.Load(); n != 1 {
+	if n := f.opA.Discoveries(); n != 1 {
 		t.Fatalf("the discovery document was read %d times for two sign-ins, want 1 (cached)", n)
 	}
 }
 
 func TestASecondAccountWithTheSameEmailIsRefused(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
-	f.opA.users.add("sub-impostor", "impostor", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-impostor", "impostor", "ann@council-a.example", true)
 	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleModerator)
 
-	f.expectSignedIn(t, newBrowser(t, f.product).untilCallbackAndFollow(f.product, "a", "ann"), "a/p-ann")
-	f.expectRefused(t, newBrowser(t, f.product).untilCallbackAndFollow(f.product, "a", "impostor"),
+	f.expectSignedIn(t, untilCallbackAndFollow(oidctest.NewBrowser(t, f.product), f.product+"/signin/oidc/a", "ann"), "a/p-ann")
+	f.expectRefused(t, untilCallbackAndFollow(oidctest.NewBrowser(t, f.product), f.product+"/signin/oidc/a", "impostor"),
 		http.StatusForbidden, "already linked to a different council account", 1)
 }
 
-func (b *browser) untilCallbackAndFollow(product, tenant, username string) page {
-	b.t.Helper()
-	return b.get(b.untilCallback(product, tenant, username))
+// untilCallbackAndFollow signs in from the product's sign-in URL start and follows the provider's
+// answer to the product's callback.
+func untilCallbackAndFollow(b *oidctest.Browser, start, username string) oidctest.Page {
+	return b.Get(b.UntilCallback(start, username))
 }
 
 func TestNobodyMatchingIsRefusedWithAClearPage(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-stranger", "stranger", "stranger@council-a.example", true)
-	f.opA.users.add("sub-applicant", "applicant", "parent@home.example", true)
-	f.opA.users.add("sub-unverified", "unverified", "una@council-a.example", false)
-	f.opA.users.add("sub-gone", "gone", "gone@council-a.example", true)
+	f.opA.AddUser("sub-stranger", "stranger", "stranger@council-a.example", true)
+	f.opA.AddUser("sub-applicant", "applicant", "parent@home.example", true)
+	f.opA.AddUser("sub-unverified", "unverified", "una@council-a.example", false)
+	f.opA.AddUser("sub-gone", "gone", "gone@council-a.example", true)
 	f.store.addPerson("a", "p-applicant", "parent@home.example", true, postgres.RoleApplicant)
 	f.store.addPerson("a", "p-una", "una@council-a.example", true, postgres.RoleAssessor)
 	f.store.addPerson("a", "p-gone", "gone@council-a.example", false, postgres.RoleAssessor)
@@ -155,7 +157,7 @@ func TestNobodyMatchingIsRefusedWithAClearPage(t *testing.T) {
 		{"unverified", http.StatusForbidden, "did not confirm your email address"},
 		{"gone", http.StatusForbidden, "Your account here is not active"},
 	} {
-		p := newBrowser(t, f.product).untilCallbackAndFollow(f.product, "a", c.user)
+		p := untilCallbackAndFollow(oidctest.NewBrowser(t, f.product), f.product+"/signin/oidc/a", c.user)
 		f.expectRefused(t, p, c.status, strings.ReplaceAll(c.title, "ask your", "Ask your"), 0)
 	}
 	if f.store.links != 0 {
@@ -165,92 +167,92 @@ func TestNobodyMatchingIsRefusedWithAClearPage(t *testing.T) {
 
 func TestWrongOrReplayedStateIsRefused(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
 	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleAdmin)
-	b := newBrowser(t, f.product)
+	b := oidctest.NewBrowser(t, f.product)
 
-	callback := b.untilCallback(f.product, "a", "ann")
-	f.expectRefused(t, b.get(withQuery(t, callback, "state", "forged-state")), http.StatusBadRequest, "expired or was started in another browser", 0)
-	f.expectRefused(t, b.get(withQuery(t, callback, "state", "")), http.StatusBadRequest, "expired or was started in another browser", 0)
+	callback := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
+	f.expectRefused(t, b.Get(withQuery(t, callback, "state", "forged-state")), http.StatusBadRequest, "expired or was started in another browser", 0)
+	f.expectRefused(t, b.Get(withQuery(t, callback, "state", "")), http.StatusBadRequest, "expired or was started in another browser", 0)
 
 	// Another browser (no cookie, or its own) cannot finish this browser's sign-in.
-	f.expectRefused(t, newBrowser(t, f.product).get(callback), http.StatusBadRequest, "started in another browser", 0)
-	other := newBrowser(t, f.product)
-	other.get(f.product + "/signin/oidc/a") // gets its own cookie
-	f.expectRefused(t, other.get(callback), http.StatusBadRequest, "started in another browser", 0)
+	f.expectRefused(t, oidctest.NewBrowser(t, f.product).Get(callback), http.StatusBadRequest, "started in another browser", 0)
+	other := oidctest.NewBrowser(t, f.product)
+	other.Get(f.product + "/signin/oidc/a") // gets its own cookie
+	f.expectRefused(t, other.Get(callback), http.StatusBadRequest, "started in another browser", 0)
 
 	// An answer naming another issuer (RFC 9207) is a mix-up: refused, and the sign-in used up.
-	mixedUp := b.untilCallback(f.product, "a", "ann")
-	f.expectRefused(t, b.get(withQuery(t, mixedUp, "iss", f.opB.URL)), http.StatusBadRequest, "did not sign you in", 0)
-	f.expectRefused(t, b.get(mixedUp), http.StatusBadRequest, "expired or was started in another browser", 0)
+	mixedUp := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
+	f.expectRefused(t, b.Get(withQuery(t, mixedUp, "iss", f.opB.Issuer())), http.StatusBadRequest, "did not sign you in", 0)
+	f.expectRefused(t, b.Get(mixedUp), http.StatusBadRequest, "expired or was started in another browser", 0)
 
 	// The right browser finishes it once; the same callback again is refused.
-	f.expectSignedIn(t, b.get(callback), "a/p-ann")
-	f.expectRefused(t, b.get(callback), http.StatusBadRequest, "expired or was started in another browser", 1)
+	f.expectSignedIn(t, b.Get(callback), "a/p-ann")
+	f.expectRefused(t, b.Get(callback), http.StatusBadRequest, "expired or was started in another browser", 1)
 }
 
 func TestWrongOrMissingNonceIsRefused(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
 	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleAssessor)
-	b := newBrowser(t, f.product)
+	b := oidctest.NewBrowser(t, f.product)
 
 	// The provider puts this sign-in's nonce in the ID token; the flow expects another.
-	callback := b.untilCallback(f.product, "a", "ann")
+	callback := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
 	f.store.lastFlow(func(fl *postgres.OIDCFlow) { fl.Nonce = "another-sign-ins-nonce" })
-	f.expectRefused(t, b.get(callback), http.StatusBadRequest, "could not be verified", 0)
+	f.expectRefused(t, b.Get(callback), http.StatusBadRequest, "could not be verified", 0)
 
 	// A second flow's code presented with the first flow's state: the first flow's verifier
 	// does not match the code's challenge, so the provider refuses the exchange.
-	first := b.untilCallback(f.product, "a", "ann")
-	second := b.untilCallback(f.product, "a", "ann")
+	first := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
+	second := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
 	mixed := withQuery(t, first, "code", query(t, second, "code"))
-	f.expectRefused(t, b.get(mixed), http.StatusBadRequest, "did not sign you in", 0)
+	f.expectRefused(t, b.Get(mixed), http.StatusBadRequest, "did not sign you in", 0)
 
 	// An authorization request made without a nonce (straight at the provider, with a flow
 	// stored as Start would store it): the ID token has none, and is refused.
 	verifier, state := oauth2.GenerateVerifier(), "state-without-nonce"
-	cookie := b.cookie(t, f.product+"/signin/oidc/a/callback")
+	cookie := bindingCookie(t, b, f.product+"/signin/oidc/a/callback")
 	if err := f.store.SaveOIDCFlow(context.Background(), postgres.OIDCFlow{StateHash: hash(state), TenantID: "a",
 		BrowserHash: hash(cookie), Nonce: "expected-nonce", CodeVerifier: verifier, ExpiresAt: f.store.now().Add(flowLifetime)}); err != nil {
 		t.Fatal(err)
 	}
 	conf := oauth2.Config{ClientID: "award-a", RedirectURL: f.product + "/signin/oidc/a/callback", Scopes: []string{"openid", "email"},
-		Endpoint: oauth2.Endpoint{AuthURL: f.opA.URL + "/auth"}}
-	noNonce := b.logIn(b.get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))), "ann")
-	f.expectRefused(t, b.get(noNonce), http.StatusBadRequest, "could not be verified", 0)
+		Endpoint: oauth2.Endpoint{AuthURL: f.opA.Issuer() + "/auth"}}
+	noNonce := b.LogIn(b.Get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))), "ann")
+	f.expectRefused(t, b.Get(noNonce), http.StatusBadRequest, "could not be verified", 0)
 }
 
 func TestAStaffMemberOfTenantACannotSignInToTenantB(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
 	// The same address is on the team of b and c too: only the provider decides, not the email.
 	f.store.addPerson("a", "p-ann-a", "ann@council-a.example", true, postgres.RoleAssessor)
 	f.store.addPerson("b", "p-ann-b", "ann@council-a.example", true, postgres.RoleAssessor)
 	f.store.addPerson("c", "p-ann-c", "ann@council-a.example", true, postgres.RoleAssessor)
-	b := newBrowser(t, f.product)
+	b := oidctest.NewBrowser(t, f.product)
 
 	// A's callback, presented at B's: the sign-in under way belongs to a.
-	callbackA := b.untilCallback(f.product, "a", "ann")
+	callbackA := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
 	atB := strings.Replace(callbackA, "/signin/oidc/a/", "/signin/oidc/b/", 1)
-	f.expectRefused(t, b.get(atB), http.StatusBadRequest, "expired or was started in another browser", 0)
+	f.expectRefused(t, b.Get(atB), http.StatusBadRequest, "expired or was started in another browser", 0)
 
 	// A's code with a sign-in genuinely started at B: B's provider knows nothing of it.
-	codeA := query(t, b.untilCallback(f.product, "a", "ann"), "code")
-	b.get(f.product + "/signin/oidc/b") // starts B's flow; stops at B's provider's login form
-	stateB := b.lastAuthState
-	f.expectRefused(t, b.get(f.product+"/signin/oidc/b/callback?"+url.Values{"code": {codeA}, "state": {stateB}}.Encode()),
+	codeA := query(t, b.UntilCallback(f.product+"/signin/oidc/a", "ann"), "code")
+	b.Get(f.product + "/signin/oidc/b") // starts B's flow; stops at B's provider's login form
+	stateB := b.LastAuthState()
+	f.expectRefused(t, b.Get(f.product+"/signin/oidc/b/callback?"+url.Values{"code": {codeA}, "state": {stateB}}.Encode()),
 		http.StatusBadRequest, "did not sign you in", 0)
 
 	// Tenant c uses the same provider with its own client: a's code is not c's.
-	codeA = query(t, b.untilCallback(f.product, "a", "ann"), "code")
-	b.get(f.product + "/signin/oidc/c")
-	stateC := b.lastAuthState
-	f.expectRefused(t, b.get(f.product+"/signin/oidc/c/callback?"+url.Values{"code": {codeA}, "state": {stateC}}.Encode()),
+	codeA = query(t, b.UntilCallback(f.product+"/signin/oidc/a", "ann"), "code")
+	b.Get(f.product + "/signin/oidc/c")
+	stateC := b.LastAuthState()
+	f.expectRefused(t, b.Get(f.product+"/signin/oidc/c/callback?"+url.Values{"code": {codeA}, "state": {stateC}}.Encode()),
 		http.StatusBadRequest, "did not sign you in", 0)
 
 	// And signing in to c properly works, as c's own person.
-	f.expectSignedIn(t, b.untilCallbackAndFollow(f.product, "c", "ann"), "c/p-ann-c")
+	f.expectSignedIn(t, untilCallbackAndFollow(b, f.product+"/signin/oidc/c", "ann"), "c/p-ann-c")
 }
 
 // Each tenant's verifier is built from its own issuer and client id: a genuine ID token that
@@ -259,17 +261,17 @@ func TestAStaffMemberOfTenantACannotSignInToTenantB(t *testing.T) {
 // client).
 func TestATokenIssuedForOneTenantFailsEveryOtherTenantsVerifier(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
 	ctx := context.Background()
-	provider, err := gooidc.NewProvider(ctx, f.opA.URL)
+	provider, err := gooidc.NewProvider(ctx, f.opA.Issuer())
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := oauth2.Config{ClientID: "award-a", ClientSecret: secretOf("award-a"), Endpoint: provider.Endpoint(),
+	conf := oauth2.Config{ClientID: "award-a", ClientSecret: oidctest.SecretOf("award-a"), Endpoint: provider.Endpoint(),
 		RedirectURL: f.product + "/signin/oidc/a/callback", Scopes: []string{"openid", "email"}}
 	verifier, nonce := oauth2.GenerateVerifier(), "the-nonce"
-	b := newBrowser(t, f.product)
-	callback := b.logIn(b.get(conf.AuthCodeURL("state", gooidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))), "ann")
+	b := oidctest.NewBrowser(t, f.product)
+	callback := b.LogIn(b.Get(conf.AuthCodeURL("state", gooidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))), "ann")
 	token, err := conf.Exchange(ctx, query(t, callback, "code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +294,7 @@ func TestATokenIssuedForOneTenantFailsEveryOtherTenantsVerifier(t *testing.T) {
 func TestUnconfiguredOrDisabledTenantIsRefused(t *testing.T) {
 	f := setup(t)
 	for _, tenant := range []string{"off", "nobody"} {
-		f.expectRefused(t, newBrowser(t, f.product).get(f.product+"/signin/oidc/"+tenant), http.StatusNotFound, "not set up here", 0)
+		f.expectRefused(t, oidctest.NewBrowser(t, f.product).Get(f.product+"/signin/oidc/"+tenant), http.StatusNotFound, "not set up here", 0)
 	}
 }
 
@@ -301,7 +303,7 @@ func TestProviderDownIsSaidTruly(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	f.store.providers["a"] = postgres.OIDCProvider{TenantID: "a", Issuer: dead.URL, ClientID: "award-a", DisplayName: "x", Enabled: true}
-	f.expectRefused(t, newBrowser(t, f.product).get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
+	f.expectRefused(t, oidctest.NewBrowser(t, f.product).Get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
 }
 
 func TestAProviderThatHangsIsGivenUpOn(t *testing.T) {
@@ -318,7 +320,7 @@ func TestAProviderThatHangsIsGivenUpOn(t *testing.T) {
 	f.store.providers["a"] = postgres.OIDCProvider{TenantID: "a", Issuer: hanging.URL, ClientID: "award-a", DisplayName: "x", Enabled: true}
 	f.h.providers.client = &http.Client{Timeout: 200 * time.Millisecond}
 	start := time.Now()
-	f.expectRefused(t, newBrowser(t, f.product).get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
+	f.expectRefused(t, oidctest.NewBrowser(t, f.product).Get(f.product+"/signin/oidc/a"), http.StatusBadGateway, "not answering", 0)
 	if waited := time.Since(start); waited > 5*time.Second {
 		t.Fatalf("waited %s for a hanging provider", waited)
 	}
@@ -377,10 +379,10 @@ func query(t *testing.T, raw, key string) string {
 	return u.Query().Get(key)
 }
 
-func (b *browser) cookie(t *testing.T, at string) string {
+func bindingCookie(t *testing.T, b *oidctest.Browser, at string) string {
 	t.Helper()
 	u, _ := url.Parse(at)
-	for _, c := range b.client.Jar.Cookies(u) {
+	for _, c := range b.Jar().Cookies(u) {
 		if c.Name == browserCookie {
 			return c.Value
 		}
@@ -421,23 +423,23 @@ func TestTheBrowserCookieOverHTTPS(t *testing.T) {
 func TestStartsAreLimitedPerAddress(t *testing.T) {
 	f := setup(t)
 	f.h.cfg.StartsPerAddress = 2
-	b := newBrowser(t, f.product)
+	b := oidctest.NewBrowser(t, f.product)
 	for range 2 {
-		if p := b.get(f.product + "/signin/oidc/a"); p.status != http.StatusOK {
-			t.Fatalf("start within the limit: %d %.200s", p.status, p.body)
+		if p := b.Get(f.product + "/signin/oidc/a"); p.Status != http.StatusOK {
+			t.Fatalf("start within the limit: %d %.200s", p.Status, p.Body)
 		}
 	}
-	f.expectRefused(t, b.get(f.product+"/signin/oidc/a"), http.StatusTooManyRequests, "Try again in 10 minutes", 0)
+	f.expectRefused(t, b.Get(f.product+"/signin/oidc/a"), http.StatusTooManyRequests, "Try again in 10 minutes", 0)
 }
 
 func TestAnExpiredSignInIsRefused(t *testing.T) {
 	f := setup(t)
-	f.opA.users.add("sub-ann", "ann", "ann@council-a.example", true)
+	f.opA.AddUser("sub-ann", "ann", "ann@council-a.example", true)
 	f.store.addPerson("a", "p-ann", "ann@council-a.example", true, postgres.RoleAssessor)
-	b := newBrowser(t, f.product)
-	callback := b.untilCallback(f.product, "a", "ann")
+	b := oidctest.NewBrowser(t, f.product)
+	callback := b.UntilCallback(f.product+"/signin/oidc/a", "ann")
 	f.store.mu.Lock()
 	f.store.now = func() time.Time { return time.Now().Add(flowLifetime + time.Second) }
 	f.store.mu.Unlock()
-	f.expectRefused(t, b.get(callback), http.StatusBadRequest, "expired", 0)
+	f.expectRefused(t, b.Get(callback), http.StatusBadRequest, "expired", 0)
 }
