@@ -23,18 +23,37 @@ const (
 // call sends one JSON request to the API and decodes a 2xx JSON answer into
 // out (when not nil). It returns the raw response body for --json.
 func (a *app) call(ctx context.Context, method, path string, in, out any) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
-	defer cancel()
-
-	var body io.Reader
+	var body []byte
+	contentType := ""
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return nil, fmt.Errorf("encode request: %w", err)
 		}
-		body = bytes.NewReader(b)
+		body, contentType = b, "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.api+path, body)
+	raw, err := a.send(ctx, method, path, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return nil, unavailable("unexpected answer to %s %s: %v", method, path, err)
+		}
+	}
+	return raw, nil
+}
+
+// send sends one request with a body of contentType ("" for none) and returns a 2xx answer's
+// body; any other answer is the API's problem, as an error.
+func (a *app) send(ctx context.Context, method, path, contentType string, body []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.api+path, reader)
 	if err != nil {
 		return nil, usageErr("", "invalid request URL %s: %v", a.api+path, err)
 	}
@@ -43,10 +62,9 @@ func (a *app) call(ctx context.Context, method, path string, in, out any) ([]byt
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", userAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
-
 	resp, err := a.hc.Do(req)
 	if err != nil {
 		return nil, unreachable(a.api, err)
@@ -56,14 +74,8 @@ func (a *app) call(ctx context.Context, method, path string, in, out any) ([]byt
 	if err != nil {
 		return nil, unavailable("reading the answer to %s %s: %v", method, path, err)
 	}
-
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, apiFailure(resp, raw)
-	}
-	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return nil, unavailable("unexpected answer to %s %s (HTTP %d): %v", method, path, resp.StatusCode, err)
-		}
 	}
 	return raw, nil
 }

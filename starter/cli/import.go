@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -114,33 +113,4 @@ func withRowProblems(err error) error {
 		ce.items = append(ce.items, item)
 	}
 	return ce
-}
-
-// send posts a body of the given type and returns a 2xx answer's body (see call).
-func (a *app) send(ctx context.Context, method, path, contentType string, body []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, a.api+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, usageErr("", "invalid request URL %s: %v", a.api+path, err)
-	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
-	}
-	req.Header.Set("Accept", "application/json, application/problem+json")
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		return nil, unreachable(a.api, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseSize))
-	if err != nil {
-		return nil, unavailable("reading the answer to %s %s: %v", method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, apiFailure(resp, raw)
-	}
-	return raw, nil
 }
