@@ -171,9 +171,13 @@ func signInByLink(t *testing.T, base string, p postgres.Person, nth int) *browse
 func meOf(t *testing.T, r response) string {
 	t.Helper()
 	var me struct {
-		ID string `json:"id"`
+		ID     string `json:"id"`
+		Active bool   `json:"active"`
 	}
 	r.json(t, &me)
+	if me.ID != "" && !me.Active {
+		t.Errorf("/v1/me of a signed-in person says active false: %s", r.Body)
+	}
 	return me.ID
 }
 

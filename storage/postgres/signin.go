@@ -72,6 +72,7 @@ func (db *DB) SessionPerson(ctx context.Context, tenantID, personID string) (Per
 		return p, a, ErrNotFound
 	}
 	a.PersonID, a.TenantID = p.ID, p.TenantID
+	p.Active, p.AccessVersion = a.Active, a.AccessVersion
 	return p, a, err
 }
 

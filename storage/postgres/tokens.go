@@ -100,9 +100,10 @@ func (db *DB) AuthenticateToken(ctx context.Context, tokenHash []byte) (Person, 
 	var lastUsed, revoked *time.Time
 	var active bool
 	err := db.pool.QueryRow(ctx, `
-		SELECT p.id, p.tenant_id, p.name, p.email, p.roles, p.active, t.id, t.expires_at, t.last_used_at, t.revoked_at
+		SELECT p.id, p.tenant_id, p.name, p.email, p.roles, p.active, p.access_version, t.id, t.expires_at, t.last_used_at, t.revoked_at
 		FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash=$1`, tokenHash).
-		Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles, &active, &id, &expiresAt, &lastUsed, &revoked)
+		Scan(&p.ID, &p.TenantID, &p.Name, &p.Email, &p.Roles, &active, &p.AccessVersion, &id, &expiresAt, &lastUsed, &revoked)
+	p.Active = active
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return p, "", ErrNotFound
