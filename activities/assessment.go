@@ -206,13 +206,12 @@ type ModeratorInput struct {
 	SupporterID   string
 }
 
-// ModeratorResult is the moderator chosen ("" when nobody is available), why, and why each
-// other moderator was passed over.
+// ModeratorResult is the moderator chosen ("" when nobody is available) and why. It lands in
+// the journey's history, so it names nobody else (no list of the moderators passed over).
 type ModeratorResult struct {
 	ModeratorID string
 	Name        string
 	Reason      string
-	Excluded    []award.Exclusion `json:",omitempty"`
 }
 
 // AssignModerator chooses a moderator by award.ChooseModerator (never the assessor, the
@@ -241,14 +240,14 @@ func (a *Activities) AssignModerator(ctx context.Context, in ModeratorInput) (Mo
 	for range len(mods) + 1 {
 		choice := award.ChooseModerator(req, mods)
 		if choice.Chosen == "" {
-			return ModeratorResult{Reason: choice.Reason, Excluded: choice.Excluded}, nil
+			return ModeratorResult{Reason: choice.Reason}, nil
 		}
 		i := slices.IndexFunc(mods, func(c award.Candidate) bool { return c.PersonID == choice.Chosen })
 		err := a.DB.Reserve(ctx, postgres.Reservation{ID: in.AssignmentID, TenantID: in.TenantID, ApplicationID: in.ApplicationID,
 			SettingID: app.SettingID, PersonID: choice.Chosen, Role: postgres.RoleModerator})
 		switch {
 		case err == nil:
-			return ModeratorResult{ModeratorID: choice.Chosen, Name: mods[i].Name, Reason: choice.Reason, Excluded: choice.Excluded}, nil
+			return ModeratorResult{ModeratorID: choice.Chosen, Name: mods[i].Name, Reason: choice.Reason}, nil
 		case passOver(err):
 			mods[i].Active = false
 		default:

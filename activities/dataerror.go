@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"errors"
+
 	"go.temporal.io/sdk/temporal"
 
 	"awardengine/storage/postgres"
@@ -21,4 +23,10 @@ func AsDataFailure(err error) error {
 		return temporal.NewNonRetryableApplicationError(de.Error(), ErrData, nil)
 	}
 	return err
+}
+
+// IsDataFailure says whether an activity failed for good because the database refuses its data.
+func IsDataFailure(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ErrData
 }

@@ -248,6 +248,12 @@ func TestSignInByEmailedLink(t *testing.T) {
 	other := newBrowser(t, srv.URL)
 	if r := other.get(link); r.Status != http.StatusGone || !strings.Contains(string(r.Body), "already been used") {
 		t.Errorf("used link, GET: %d %s", r.Status, r.Body)
+	} else if !strings.Contains(string(r.Body), `<form method="get" action="/signin">`) {
+		t.Errorf("used link: its button does not lead to the sign-in form: %s", r.Body)
+	}
+	// That button leads to the sign-in form, which asks for an address.
+	if r := other.get("/signin"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `name="email"`) {
+		t.Errorf("GET /signin: %d %s", r.Status, r.Body)
 	}
 	if r := other.postForm("/signin/continue", url.Values{"token": {token}}); r.Status != http.StatusGone ||
 		!strings.Contains(string(r.Body), "already been used") || r.Header.Get("Set-Cookie") != "" {

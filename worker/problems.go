@@ -76,7 +76,7 @@ func (a *problemInbound) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 		}
 	case errors.Is(ctx.Err(), context.Canceled):
 		// Cancelled with its workflow (or the worker stopping): not a failure of the step.
-	case isDataFailure(err):
+	case activities.IsDataFailure(err):
 		// Nothing will retry it and nothing fixes it by itself: listed at once, for good.
 		a.r.record(ctx, info, err, true)
 	case finalAttempt(info, err):
@@ -87,12 +87,6 @@ func (a *problemInbound) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 		a.r.record(ctx, info, err, false)
 	}
 	return res, err
-}
-
-// isDataFailure says whether err is an activity's data refused by the database.
-func isDataFailure(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == activities.ErrData
 }
 
 // finalAttempt says whether Temporal will not retry after this failure.

@@ -9,6 +9,7 @@ import (
 
 	"awardengine/activities"
 	"awardengine/award"
+	"awardengine/storage/objects"
 	"awardengine/workflows"
 )
 
@@ -68,4 +69,44 @@ func TestStagedEvidenceCountsWhilePendingAndConfirmsOnce(t *testing.T) {
 	require.Equal(t, first.evidence(), again.evidence(), "a retried confirm answers with the item as it is")
 	require.Equal(t, recordsBefore, recordsAfter, "a retried confirm writes nothing")
 	requireRefused(t, unknown, workflows.ErrNotFound)
+}
+
+// Removing an item deletes that item's own bytes: a confirmed item's final object, a pending
+// item's staged upload — whichever item follows it in the portfolio.
+func TestRemovingEvidenceDeletesItsOwnObject(t *testing.T) {
+	h := newHarness(t)
+	in := input(award.VariantPrimary)
+	me := workflows.Actor{ID: applicant, Role: workflows.RoleApplicant}
+	code := standardsFor(in, award.Bronze)[0]
+	at := time.Hour
+	next := func() time.Duration { at += time.Minute; return at }
+	declare := func(i int) func() any {
+		return func() any {
+			return workflows.AddEvidenceRequest{Actor: me, Filename: fmt.Sprintf("plan-%d.pdf", i), ContentType: "application/pdf",
+				Size: 100, SHA256: sha(i), Standards: []string{code}}
+		}
+	}
+	first := h.updateAt(next(), workflows.UpdateAddEvidence, declare(1))
+	second := h.updateAt(next(), workflows.UpdateAddEvidence, declare(2))
+	third := h.updateAt(next(), workflows.UpdateAddEvidence, declare(3))
+	h.updateAt(next(), workflows.UpdateConfirmUpload, func() any {
+		it := first.evidence()
+		h.stored[it.ObjectKey] = activities.VerifyResult{Uploaded: true, Size: it.Size, SHA256: it.SHA256}
+		return workflows.EvidenceRequest{Actor: me, EvidenceID: it.ID}
+	})
+	var before int
+	h.at(next(), func() { before = len(h.deleted) })
+	h.updateAt(next(), workflows.UpdateRemoveEvidence, func() any { // confirmed, followed by a pending item
+		return workflows.EvidenceRequest{Actor: me, EvidenceID: first.evidence().ID}
+	})
+	h.updateAt(next(), workflows.UpdateRemoveEvidence, func() any { // pending, and the last item
+		return workflows.EvidenceRequest{Actor: me, EvidenceID: third.evidence().ID}
+	})
+	var after []string
+	h.at(next(), func() { after = append(after, h.deleted[before:]...) })
+	h.withdrawAt(next())
+	h.run(in)
+
+	requireDone(t, second)
+	require.Equal(t, []string{first.evidence().ObjectKey, objects.StagingKey(third.evidence().ObjectKey)}, after)
 }

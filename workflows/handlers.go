@@ -391,15 +391,15 @@ func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error 
 	}
 	i, it := j.item(r.EvidenceID)
 	now := workflow.Now(ctx)
-	removed := *it
+	removed := *it // a copy: slices.Delete below moves the next item into *it
+	key := removed.ObjectKey
+	if removed.State == activities.EvidencePending {
+		key = removed.UploadKey() // a staged upload has not reached its final key
+	}
 	removed.State = activities.EvidenceRemoved
 	removed.RemovedAt = &now
 	j.st.Evidence = slices.Delete(j.st.Evidence, i, i+1)
 	if removed.CarriedFrom == "" { // a carried item's object belongs to the earlier portfolio
-		key := removed.ObjectKey
-		if it.State == activities.EvidencePending {
-			key = removed.UploadKey() // a staged upload has not reached its final key
-		}
 		j.discardUpload(ctx, key)
 	}
 	j.touch(ctx)

@@ -40,6 +40,7 @@ type harness struct {
 	records     []activities.RecordInput
 	// failRecord, when set, is the Record activity's error for an input (nil = recorded).
 	failRecord func(activities.RecordInput) error
+	deleted    []string                           // object keys DeleteObject was asked to remove
 	stored     map[string]activities.VerifyResult // object key -> what storage holds
 }
 
@@ -148,7 +149,13 @@ func newHarness(t *testing.T) *harness {
 			}
 			return res, nil
 		})
-	h.env.OnActivity(acts.DeleteObject, mock.Anything, mock.Anything).Return(nil)
+	h.env.OnActivity(acts.DeleteObject, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, key string) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.deleted = append(h.deleted, key)
+			return nil
+		})
 	return h
 }
 

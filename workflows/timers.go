@@ -1,12 +1,10 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"awardengine/activities"
@@ -105,7 +103,7 @@ func (j *journey) fireDueTimers() error {
 		if locked {
 			j.mu.Unlock()
 		}
-		if isDataFailure(err) {
+		if activities.IsDataFailure(err) {
 			return j.pauseAfterDataFailure(err)
 		}
 		if err != nil {
@@ -114,17 +112,12 @@ func (j *journey) fireDueTimers() error {
 	}
 }
 
-// isDataFailure says whether a step failed because the database refuses its data for good
-// (activities.ErrData): retrying the same step at once can never succeed.
-func isDataFailure(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == activities.ErrData
-}
-
 // pauseAfterDataFailure keeps a journey alive when a step of its own fails for good: failing
 // the run would end the journey, and retrying at once would loop. The step's failure is on the
-// admins' stuck list (the worker records it); people can still act (withdraw, for one), and the
-// step is tried again in an hour, or sooner when an action changes the journey.
+// admins' stuck list (the worker records it) and people can still act (withdraw, for one). A
+// step that changed the journey's state before it failed is not tried again (its projection and
+// audit line are missing until the next step records the state); one that changed nothing is
+// tried again in an hour, or sooner when an action changes the journey.
 func (j *journey) pauseAfterDataFailure(err error) error {
 	workflow.GetLogger(j.ctx).Error("a timer step failed for good; trying again later", "error", err)
 	seen := j.changes

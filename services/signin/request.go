@@ -1,6 +1,8 @@
 package signin
 
 import (
+	"awardengine/award"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -65,6 +67,13 @@ func (s *Service) RequestLink(ctx context.Context, req LinkRequest) error {
 // checkRequest refuses what cannot be an address or a tenant, naming the field. These
 // answers depend on the request only, never on what exists.
 func checkRequest(req LinkRequest) error {
+	// The HTML form does not pass through the API's JSON decoding, so the clean-text rule
+	// (no control characters, valid UTF-8) is applied here, for both adapters.
+	for _, f := range []struct{ name, value string }{{"tenant", req.Tenant}, {"email", req.Email}} {
+		if err := award.CheckText(f.name, f.value, award.SingleLine); err != nil {
+			return invalid(f.name, "must be one line of text without control characters")
+		}
+	}
 	switch {
 	case req.Tenant == "":
 		return invalid("tenant", "is required")

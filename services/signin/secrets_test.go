@@ -122,6 +122,9 @@ func TestCheckRequestNamesTheField(t *testing.T) {
 		{LinkRequest{Tenant: "northshire"}, "email"},
 		{LinkRequest{Tenant: "northshire", Email: "not-an-address"}, "email"},
 		{LinkRequest{Tenant: "northshire", Email: "a@b.org\r\nBcc: x@y.org"}, "email"},
+		{LinkRequest{Tenant: "north\x00shire", Email: "a@b.org"}, "tenant"},
+		{LinkRequest{Tenant: "northshire", Email: "a\x00@b.org"}, "email"},
+		{LinkRequest{Tenant: "northshire", Email: "a@b.org\xff"}, "email"},
 		{LinkRequest{Tenant: "northshire", Email: "a@b.org", CLINonce: "short"}, "cli_nonce"},
 		{LinkRequest{Tenant: "northshire", Email: "a@b.org"}, ""},
 	} {

@@ -147,7 +147,7 @@ func linkErrorPage(w http.ResponseWriter, err error) {
 		return
 	}
 	writePage(w, e.Status, page{Title: e.Title, Paragraphs: []string{e.Detail},
-		Form: &pageForm{Action: "/signin", Button: "Ask for a new link", Fields: nil}})
+		Form: &pageForm{Method: "get", Action: "/signin", Button: "Ask for a new link"}})
 }
 
 // continueSignIn uses the link: a browser link starts a session (a new session token) and
@@ -179,7 +179,7 @@ func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request) {
 	me, err := s.SignIn.SessionPerson(r.Context(), s.Sessions)
 	if err != nil {
 		writePage(w, http.StatusOK, page{Title: "You are not signed in",
-			Form: &pageForm{Action: "/signin", Button: "Sign in"}})
+			Form: &pageForm{Method: "get", Action: "/signin", Button: "Sign in"}})
 		return
 	}
 	writePage(w, http.StatusOK, page{Title: "You are signed in",
@@ -194,7 +194,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	writePage(w, http.StatusOK, page{Title: "You are signed out", Form: &pageForm{Action: "/signin", Button: "Sign in again"}})
+	writePage(w, http.StatusOK, page{Title: "You are signed out", Form: &pageForm{Method: "get", Action: "/signin", Button: "Sign in again"}})
 }
 
 // signOutEverywhere ends every session of the person (signed in by session or by token).
@@ -212,7 +212,7 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, me po
 	}
 	writePage(w, http.StatusOK, page{Title: "You are signed out everywhere",
 		Paragraphs: []string{"Every browser signed in as you has been signed out."},
-		Form:       &pageForm{Action: "/signin", Button: "Sign in again"}})
+		Form:       &pageForm{Method: "get", Action: "/signin", Button: "Sign in again"}})
 }
 
 type cliExchangeRequest struct {

@@ -24,7 +24,7 @@ var signinPages = template.Must(template.New("layout").Parse(`<!doctype html>
 </main>
 </body>
 </html>
-{{define "form"}}<form method="post" action="{{.Action}}">
+{{define "form"}}<form method="{{or .Method "post"}}" action="{{.Action}}">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}{{range .Fields}}<p><label for="{{.Name}}">{{.Label}}</label><br>
 <input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" value="{{.Value}}" autocomplete="{{.Autocomplete}}" required></p>
@@ -40,6 +40,7 @@ type page struct {
 }
 
 type pageForm struct {
+	Method string // "get" for a button that only leads to another page; post if empty
 	Action string
 	Hidden []pageField
 	Fields []pageField

@@ -168,15 +168,6 @@ func (db *DB) StoreToken(ctx context.Context, personID, label, token string) err
 	return err
 }
 
-// Authenticate returns the person a token belongs to, or ErrNotFound; a deactivated person's
-// tokens are refused at once (ErrNotFound, the same answer as an unknown token).
-func (db *DB) Authenticate(ctx context.Context, token string) (Person, error) {
-	sum := sha256.Sum256([]byte(token))
-	return db.scanPerson(db.pool.QueryRow(ctx, `
-		SELECT `+personColumns+`
-		FROM api_tokens t JOIN people p ON p.id = t.person_id WHERE t.token_hash=$1 AND p.active`, sum[:]))
-}
-
 // NewID returns a random identifier with a readable prefix, e.g. "app_4k2j...".
 func NewID(prefix string) string {
 	buf := make([]byte, 10)
