@@ -10,13 +10,15 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"awardengine/structs"
 )
 
 const maxBody = 1 << 20
 
 // decode reads exactly one JSON object into v, refusing unknown fields, trailing data and
 // bodies over 1 MiB, with a message that says what is wrong and where. Every string decoded
-// is then checked (checkStrings): no control characters, and no line breaks outside fields
+// is then checked (structs.CheckStrings): no control characters, and no line breaks outside fields
 // tagged `text:"multiline"`, so nothing a journey or the database cannot hold gets further.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
@@ -44,7 +46,7 @@ func decodeBytes(body []byte, v any) error {
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return badRequest("malformed-json", "the body must hold a single JSON object")
 	}
-	return checkStrings(v)
+	return structs.CheckStrings(v)
 }
 
 // invalidUTF8At is the offset of the first byte of b that is not part of valid UTF-8.

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strings"
+
+	"awardengine/structs"
 )
 
 // protect wraps the routes with what every answer and every request share: security headers
@@ -19,7 +21,7 @@ func protect(next http.Handler) http.Handler {
 			// Every /v1/ answer may carry personal data: no shared or browser cache keeps it.
 			h.Set("Cache-Control", "no-store")
 		}
-		if err := checkQueryAndPath(r); err != nil {
+		if err := structs.CheckPathAndQuery(r.URL.Path, r.URL.Query()); err != nil {
 			fail(w, r, err)
 			return
 		}

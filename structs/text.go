@@ -1,9 +1,9 @@
-package api
+package structs
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
+	"net/url"
 	"reflect"
 	"sort"
 	"strconv"
@@ -25,15 +25,15 @@ const textTag = "text"
 // maxTextErrors bounds the fields one answer lists.
 const maxTextErrors = 20
 
-// checkStrings returns a 422 problem naming every field of v holding text that is not clean,
-// or nil.
-func checkStrings(v any) error {
+// CheckStrings returns a 422 problem naming every field of v holding text that is not clean,
+// or nil. Every adapter (the JSON API, the web forms) runs it on what it decoded.
+func CheckStrings(v any) error {
 	w := textWalk{}
 	w.value(reflect.ValueOf(v), "", award.SingleLine)
 	if len(w.errs) == 0 {
 		return nil
 	}
-	p := invalid(w.errs[0].Field, w.errs[0].Message)
+	p := Invalid(w.errs[0].Field, w.errs[0].Message)
 	p.Errors = w.errs
 	if len(w.errs) > 1 {
 		p.Detail += fmt.Sprintf(" (and %d more)", len(w.errs)-1)
@@ -42,7 +42,7 @@ func checkStrings(v any) error {
 }
 
 type textWalk struct {
-	errs []fieldError
+	errs []FieldError
 }
 
 func (w *textWalk) check(path, s string, kind award.TextKind) {
@@ -55,7 +55,7 @@ func (w *textWalk) check(path, s string, kind award.TextKind) {
 	if err := award.CheckText(path, s, kind); err != nil {
 		var in *award.InputError
 		if errors.As(err, &in) {
-			w.errs = append(w.errs, fieldError{Field: in.Field, Message: in.Message})
+			w.errs = append(w.errs, FieldError{Field: in.Field, Message: in.Message})
 		}
 	}
 }
@@ -122,14 +122,13 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-// checkQueryAndPath refuses a request whose path or query parameters hold anything but clean
-// single-line text: they reach database queries (search, filters, ids) as they are.
-func checkQueryAndPath(r *http.Request) error {
-	if err := award.CheckText("path", r.URL.Path, award.SingleLine); err != nil {
-		return badRequest("malformed-path", "the path is not clean text: "+err.Error())
+// CheckPathAndQuery refuses a path or query parameters holding anything but clean single-line
+// text: they reach database queries (search, filters, ids) as they are.
+func CheckPathAndQuery(path string, query url.Values) error {
+	if err := award.CheckText("path", path, award.SingleLine); err != nil {
+		return BadRequest("malformed-path", "the path is not clean text: "+err.Error())
 	}
 	w := textWalk{}
-	query := r.URL.Query()
 	names := make([]string, 0, len(query))
 	for name := range query {
 		names = append(names, name)
@@ -147,7 +146,7 @@ func checkQueryAndPath(r *http.Request) error {
 	if len(w.errs) == 0 {
 		return nil
 	}
-	p := invalid(w.errs[0].Field, w.errs[0].Message)
+	p := Invalid(w.errs[0].Field, w.errs[0].Message)
 	p.Errors = w.errs
 	return p
 }
