@@ -4,7 +4,7 @@ export GOTOOLCHAIN := local
 GO ?= go
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries compose-check clean
+.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries compose-check clean assets
 
 ## run: start PostgreSQL, MinIO, Temporal + Web UI, the local SendGrid endpoint, the worker and the API
 run: bin/minio bin/devstack postgres-binaries
@@ -62,6 +62,13 @@ postgres-binaries:
 		echo "installing PostgreSQL server binaries with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "PostgreSQL server binaries (initdb, pg_ctl) are missing: run 'sudo apt-get install -y postgresql'"; exit 1; fi
+
+## assets: rebuild the web front end from npm (GOV.UK Frontend, Sass, axe-core; pinned in
+## web/frontend/package.json): web/static/app.css and govuk-frontend.min.js, and the axe
+## fixture integration/testdata/axe/. Their output is committed, so `make run` and `make test`
+## never need npm or Node: only someone changing web/frontend/ runs this (then commits web/static).
+assets:
+	cd web/frontend && npm ci --ignore-scripts --no-audit --no-fund && sh build.sh
 
 compose-check:
 	docker-compose config -q
