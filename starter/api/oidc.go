@@ -21,10 +21,8 @@ func (s *Server) oidcRoutes(mux *http.ServeMux, authed func(string, personHandle
 	if cfg.AfterSignIn == "" {
 		cfg.AfterSignIn = "/signin/done"
 	}
-	cfg.Refused = func(w http.ResponseWriter, _ *http.Request, ref *oidc.Refusal) {
-		// No form here: the emailed-link page (GET /signin) asks for the tenant and address.
-		writePage(w, ref.Status, page{Title: ref.Title, Paragraphs: []string{ref.Detail,
-			"To sign in with a link we email you instead, go to /signin."}})
+	cfg.Refused = func(w http.ResponseWriter, r *http.Request, ref *oidc.Refusal) {
+		s.web.Refusal(w, r, ref.Status, ref.Title, ref.Detail)
 	}
 	h, err := oidc.New(cfg)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"awardengine/services/signin"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
+	"awardengine/web"
 	"awardengine/workflows"
 )
 
@@ -48,6 +49,8 @@ type Server struct {
 	// CrashAt, set only by tests, is asked at each point of a registration where a process could
 	// die (journey_starts.go); true stops the request there as a killed process would.
 	CrashAt func(CrashPoint, workflows.ApplicationInput) bool
+
+	web *web.Server // the pages, over the same services (Handler makes it)
 }
 
 // Handler returns the routes, behind protect (security headers, clean paths and queries).
@@ -73,6 +76,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/webhooks/sendgrid", s.sendgridEvents)
 	// A bearer token or a session cookie (signin_auth.go).
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
+	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB, Mailbox: s.Mailbox != nil}
+	if s.Objects != nil {
+		s.web.StorageOrigin = s.Objects.Origin()
+	}
+	s.web.Register(mux)         // the web pages (HTML): package web
 	s.signinRoutes(mux, authed) // magic links, sessions, starter login: signin.go
 	s.tokenRoutes(authed)       // API tokens: tokens.go
 	s.oidcRoutes(mux, authed)   // council staff sign-in and its settings: oidc.go
@@ -102,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 	authed("DELETE /v1/roster/{person}/conflicts/{setting}", s.removeConflict)
 	authed("PUT /v1/roster/{person}/roles/{role}", s.grantRole)
 	authed("DELETE /v1/roster/{person}/roles/{role}", s.revokeRole)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
 	})

@@ -141,3 +141,10 @@ func (s *Store) wrap(err error, key string) error {
 	}
 	return fmt.Errorf("reading %s: %w", key, err)
 }
+
+// Origin is scheme://host[:port] of the store's links (presigned uploads and downloads): web
+// pages allow it in their Content-Security-Policy, since browsers send files straight there.
+func (s *Store) Origin() string {
+	u := s.client.EndpointURL()
+	return u.Scheme + "://" + u.Host
+}

@@ -1,0 +1,58 @@
+// Package web is the product's web pages: server-rendered HTML over the same service layer as
+// the JSON API (services/...), styled with the GOV.UK Design System (govuk-frontend, compiled
+// into static/ and embedded). A page handler reads the form, calls one service function and
+// renders its answer or its refusal; it never checks access itself (the services do) and
+// never calls the API over HTTP. Templates live in one folder per role (templates/).
+package web
+
+import (
+	"net/http"
+
+	"github.com/alexedwards/scs/v2"
+
+	"awardengine/award"
+	"awardengine/services/applications"
+	"awardengine/services/signin"
+	"awardengine/storage/postgres"
+)
+
+// Server holds the pages' dependencies.
+type Server struct {
+	// Apps returns the applications service (the API server builds it, so both adapters
+	// share one configuration).
+	Apps     func() *applications.Service
+	SignIn   *signin.Service
+	Sessions *scs.SessionManager
+	// DB names tenants in the header.
+	DB *postgres.DB
+	// StorageOrigin is the scheme://host[:port] of presigned links (object storage): the
+	// browser uploads evidence straight to it, so the Content-Security-Policy allows it in
+	// connect-src (JavaScript PUT) and form-action (the no-JavaScript POST).
+	StorageOrigin string
+	// Who, when set (handler tests), names the request's person instead of its session.
+	Who func(r *http.Request) (award.Person, error)
+	// Mailbox says a development mailbox is served at /dev/mailbox (linked from sign-in).
+	Mailbox bool
+}
+
+// Register adds the pages to mux. Every path here is a page (HTML); the API keeps /v1/.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("GET /assets/", assets())
+	mux.HandleFunc("GET /{$}", s.home)
+	s.signinRoutes(mux)
+	s.applicantRoutes(mux)
+	s.supporterRoutes(mux)
+	// Any other path outside /v1/ is a page that does not exist.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, award.Person{}) })
+}
+
+// home sends a signed-in person to their applications, anyone else to sign in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.person(r); err == nil {
+			http.Redirect(w, r, "/applications", http.StatusSeeOther)
+			return
+		}
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	})).ServeHTTP(w, r)
+}
