@@ -12,6 +12,8 @@ import (
 
 func (s *Server) applicantRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /applications", s.signedIn(s.myApplications))
+	s.applicationRoutes(mux) // register, the task list, toolkit, submit, status, decision: application.go and others
+	s.evidenceRoutes(mux)    // upload, map, remove: evidence.go
 }
 
 // applicationsData is the "Your applications" page.

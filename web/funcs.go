@@ -19,7 +19,8 @@ var ukTime = func() *time.Location {
 	return loc
 }()
 
-// funcs are the template functions shared by every page.
+// funcs are the template functions of every page. A page file may add its own in an init
+// function (the templates are parsed on first use, after every init).
 var funcs = template.FuncMap{
 	"date":       formatDate,
 	"dateTime":   formatDateTime,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"awardengine/award"
 	"awardengine/structs"
@@ -32,7 +33,9 @@ var supportedScriptHash = func() string {
 // pages are the parsed templates by name ("applicant/home"): each is the shared layout
 // (templates/layout) cloned, with the page's own file parsed into the clone, so every page
 // defines "title"-less "content" of its own without seeing the others'.
-var pages = parsePages()
+// They are parsed on first use (after every file's init has added its funcs) and a parse
+// error panics then: TestEveryTemplateParses catches it before a deploy.
+var pages = sync.OnceValue(parsePages)
 
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/layout/*.gohtml"))
@@ -82,7 +85,7 @@ type NavItem struct {
 // render writes a page: the layout around the named template, with the security headers
 // every page carries. It renders into a buffer first so a template error is a clean 500.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	t, ok := pages[name]
+	t, ok := pages()[name]
 	if !ok {
 		panic("web: no page template " + name)
 	}

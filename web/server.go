@@ -42,6 +42,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.signinRoutes(mux)
 	s.applicantRoutes(mux)
 	s.supporterRoutes(mux)
+	if s.Mailbox {
+		s.mailboxRoutes(mux) // development: every email sent, as a page (mailbox.go)
+	}
 	// Any other path outside /v1/ is a page that does not exist.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, award.Person{}) })
 }
