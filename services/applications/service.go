@@ -41,6 +41,7 @@ type Store interface {
 	ToolkitDocuments(ctx context.Context, variant string) ([]postgres.ToolkitDocument, error)
 	Assignments(ctx context.Context, tenantID, personID string) ([]postgres.Assignment, error)
 	ApplicationAssignments(ctx context.Context, tenantID, applicationID string) ([]postgres.Assignment, error)
+	EmailsTo(ctx context.Context, tenantID, applicationID, personID string) ([]postgres.SentEmail, error)
 }
 
 // Applicants is what registration needs of the people service (*people.Service): the

@@ -74,12 +74,22 @@ type SentEmail = structs.SentEmail
 
 // ApplicationEmails lists the outbox rows of an application, oldest first.
 func (db *DB) ApplicationEmails(ctx context.Context, tenantID, applicationID string) ([]SentEmail, error) {
+	return db.sentEmails(ctx, `o.tenant_id = $1 AND o.application_id = $2`, tenantID, applicationID)
+}
+
+// EmailsTo lists the outbox rows of one application addressed to one person, oldest first
+// (a supporter's copies of reminders).
+func (db *DB) EmailsTo(ctx context.Context, tenantID, applicationID, personID string) ([]SentEmail, error) {
+	return db.sentEmails(ctx, `o.tenant_id = $1 AND o.application_id = $2 AND o.recipient = $3`, tenantID, applicationID, personID)
+}
+
+func (db *DB) sentEmails(ctx context.Context, where string, args ...any) ([]SentEmail, error) {
 	rows, err := db.pool.Query(ctx, `
 		SELECT o.message_type, o.recipient, COALESCE(p.name, ''), o.subject, o.status, o.attempts,
 			COALESCE(o.last_error, ''), o.created_at, o.sent_at
 		FROM email_outbox o LEFT JOIN people p ON p.id = o.recipient AND p.tenant_id = o.tenant_id
-		WHERE o.tenant_id = $1 AND o.application_id = $2
-		ORDER BY o.created_at, o.dedupe_key`, tenantID, applicationID)
+		WHERE `+where+`
+		ORDER BY o.created_at, o.dedupe_key`, args...)
 	if err != nil {
 		return nil, err
 	}
