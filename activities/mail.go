@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -158,10 +160,29 @@ func (a *Activities) fill(in EmailInput, person postgres.Person, tenant postgres
 	data := in.Data
 	data.RecipientName = person.Name
 	data.TenantName = tenant.Name
-	if data.Link == "" && in.ApplicationID != "" {
-		data.Link = a.PublicURL + "/v1/applications/" + in.ApplicationID
-	}
+	data.Link = a.link(in.ApplicationID, data.Link)
 	return data
+}
+
+// link is where an email's link leads: a page (never the JSON API), opened after sign-in.
+// With no link of its own, a message about an application leads to the application's page,
+// PublicURL/applications/{id}, which shows each person (applicant, supporter, assessor,
+// moderator, admin) their side of it. A workflow names a page by its API path
+// ("/v1/applications/{id}/certificate", relative): the value stays as it is in the workflow,
+// because running journeys must replay with their histories, and is mapped to its page here
+// (PublicURL/applications/{id}/certificate, which signs in, then hands over the short-lived
+// download). Any other path is made absolute on PublicURL; an absolute link is kept.
+func (a *Activities) link(applicationID, link string) string {
+	base := strings.TrimRight(a.PublicURL, "/")
+	switch {
+	case link == "" && applicationID != "":
+		return base + "/applications/" + url.PathEscape(applicationID)
+	case strings.HasPrefix(link, "/v1/applications/"):
+		return base + strings.TrimPrefix(link, "/v1")
+	case strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "//"):
+		return base + link
+	}
+	return link
 }
 
 // compose renders a message, or — when the tenant named a SendGrid dynamic template for this
@@ -173,9 +194,7 @@ func (a *Activities) compose(in EmailInput, data email.Data, tenant postgres.Ten
 		for _, it := range in.Digest {
 			itemData := it.Data
 			itemData.RecipientName, itemData.TenantName = data.RecipientName, data.TenantName
-			if itemData.Link == "" && it.ApplicationID != "" {
-				itemData.Link = a.PublicURL + "/v1/applications/" + it.ApplicationID
-			}
+			itemData.Link = a.link(it.ApplicationID, itemData.Link)
 			subject, body, err := email.RenderBody(it.Kind, itemData)
 			if err != nil {
 				return m, err
