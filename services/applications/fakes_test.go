@@ -181,8 +181,9 @@ func (j jsonValue) Get(ptr any) error {
 	return json.Unmarshal(b, ptr)
 }
 
-// fakeObjects hands out links without storage.
-type fakeObjects struct{}
+// fakeObjects hands out links without storage (the form-upload methods are the nil
+// embedded Objects': formupload_test.go uses appstest's).
+type fakeObjects struct{ Objects }
 
 func (fakeObjects) PresignGet(_ context.Context, key, _ string, ttl time.Duration) (string, time.Time, error) {
 	return "https://objects.test/" + key, time.Unix(0, 0).Add(ttl), nil
