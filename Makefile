@@ -4,15 +4,16 @@ export GOTOOLCHAIN := local
 GO ?= go
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries compose-check clean assets
+.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries chromium compose-check clean assets
 
 ## run: start PostgreSQL, MinIO, Temporal + Web UI, the local SendGrid endpoint, the worker and the API
 run: bin/minio bin/devstack postgres-binaries
 	./bin/devstack
 
 ## test: vet, the determinism check of workflow code, the fuzz targets (briefly), and every
-## test (unit and integration)
-test: bin/minio postgres-binaries vet workflowcheck fuzz
+## test (unit, integration and the pages in headless Chromium; screenshots land in
+## integration/testdata/artifacts/)
+test: bin/minio postgres-binaries chromium vet workflowcheck fuzz
 	$(GO) test -count=1 -timeout 30m ./...
 
 ## unit: the fast tests only (no real servers)
@@ -62,6 +63,15 @@ postgres-binaries:
 		echo "installing PostgreSQL server binaries with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "PostgreSQL server binaries (initdb, pg_ctl) are missing: run 'sudo apt-get install -y postgresql'"; exit 1; fi
+
+# Chromium for the browser tests (integration/browser_test.go drives it headless with
+# chromedp) also comes from the machine: Debian's chromium package, installed with apt when we can.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium with apt-get (the browser tests drive it headless)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing (the browser tests drive it): run 'sudo apt-get install -y chromium'"; exit 1; fi
 
 ## assets: rebuild the web front end from npm (GOV.UK Frontend, Sass, axe-core; pinned in
 ## web/frontend/package.json): web/static/app.css and govuk-frontend.min.js, and the axe
