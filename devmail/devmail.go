@@ -5,7 +5,8 @@
 // in an append-only JSON-lines file so the mailbox survives restarts).
 //
 // Point the application's SendGrid base URL at a server running Handler and
-// read what was "sent" with GET /dev/mailbox or Sink.Messages.
+// read what was "sent" with GET /dev/mailbox.json or Sink.Messages (the product's web pages
+// show the same mailbox to people at /dev/mailbox).
 package devmail
 
 import (
@@ -189,14 +190,14 @@ func (s *Sink) store(m Message) error {
 
 // Handler serves
 //
-//	POST /v3/mail/send  SendGrid v3 mail send: 202 + X-Message-Id, or SendGrid's errors JSON
-//	GET  /dev/mailbox   {"messages":[...]} oldest first; ?to=email keeps messages to/cc that address
-//	POST /dev/faults    queue a Fault: {"status","times","retry_after_seconds","down_seconds","accept_then_drop"}; 204
-//	DELETE /dev/faults  clear queued faults; 204
+//	POST   /v3/mail/send      SendGrid v3 mail send: 202 + X-Message-Id, or SendGrid's errors JSON
+//	GET    /dev/mailbox.json  {"messages":[...]} oldest first; ?to=email keeps messages to/cc that address
+//	POST   /dev/faults        queue a Fault: {"status","times","retry_after_seconds","down_seconds","accept_then_drop"}; 204
+//	DELETE /dev/faults        clear queued faults; 204
 func (s *Sink) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v3/mail/send", s.handleSend)
-	mux.HandleFunc("/dev/mailbox", s.handleMailbox)
+	mux.HandleFunc("/dev/mailbox.json", s.handleMailbox)
 	mux.HandleFunc("/dev/faults", s.handleFaults)
 	return mux
 }

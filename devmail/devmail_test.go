@@ -142,7 +142,7 @@ func TestSendStoresMessage(t *testing.T) {
 		query string
 		want  int
 	}{{"", 1}, {"?to=ADA@example.com", 1}, {"?to=registrar@example.org", 1}, {"?to=nobody@example.com", 0}} {
-		r, err := http.Get(srv.URL + "/dev/mailbox" + tc.query)
+		r, err := http.Get(srv.URL + "/dev/mailbox.json" + tc.query)
 		if err != nil {
 			t.Fatal(err)
 		}

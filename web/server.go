@@ -31,8 +31,9 @@ type Server struct {
 	StorageOrigin string
 	// Who, when set (handler tests), names the request's person instead of its session.
 	Who func(r *http.Request) (award.Person, error)
-	// Mailbox says a development mailbox is served at /dev/mailbox (linked from sign-in).
-	Mailbox bool
+	// Mailbox, when set (development), is every email sent: shown at /dev/mailbox (mailbox.go),
+	// linked from sign-in.
+	Mailbox Mailbox
 }
 
 // Register adds the pages to mux. Every path here is a page (HTML); the API keeps /v1/.
@@ -42,7 +43,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.signinRoutes(mux)
 	s.applicantRoutes(mux)
 	s.supporterRoutes(mux)
-	if s.Mailbox {
+	if s.Mailbox != nil {
 		s.mailboxRoutes(mux) // development: every email sent, as a page (mailbox.go)
 	}
 	// Any other path outside /v1/ is a page that does not exist.

@@ -58,7 +58,7 @@ func (s *Server) Refusal(w http.ResponseWriter, r *http.Request, status int, tit
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	tenant := r.URL.Query().Get("tenant")
 	s.render(w, r, http.StatusOK, "signin/request", &Page{Title: "Sign in", TenantName: s.tenantName(r, tenant),
-		Data: signinData{Tenant: tenant, Mailbox: s.Mailbox}})
+		Data: signinData{Tenant: tenant, Mailbox: s.Mailbox != nil}})
 }
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
 		s.Message(w, r, http.StatusBadRequest, "Sign in", message{Paragraphs: []string{"The form could not be read. Go back and try again."}})
 		return
 	}
-	in := signinData{Email: r.PostForm.Get("email"), Tenant: r.PostForm.Get("tenant"), Mailbox: s.Mailbox}
+	in := signinData{Email: r.PostForm.Get("email"), Tenant: r.PostForm.Get("tenant"), Mailbox: s.Mailbox != nil}
 	err := s.SignIn.RequestLink(r.Context(), signin.LinkRequest{Tenant: in.Tenant, Email: in.Email, IP: clientIP(r)})
 	var e *signin.Error
 	switch {
@@ -87,11 +87,13 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
 	default:
 		paras := []string{"If this address belongs to someone at this council, we have emailed them a sign-in link.",
 			"The link works once, for 15 minutes. If it does not arrive, check your spam folder or ask for another."}
-		if s.Mailbox {
-			paras = append(paras, "This is a development service: the email is in the development mailbox at /dev/mailbox.")
+		m := message{Paragraphs: paras}
+		if s.Mailbox != nil {
+			m.Paragraphs = append(m.Paragraphs, "This is a development service: the email is in the development mailbox.")
+			m.Button, m.Action = "Open the development mailbox", "/dev/mailbox"
 		}
 		s.render(w, r, http.StatusAccepted, "signin/message", &Page{Title: "Check your email", TenantName: s.tenantName(r, in.Tenant),
-			Data: message{Paragraphs: paras}})
+			Data: m})
 	}
 }
 

@@ -58,7 +58,7 @@ func printWelcome(s *stack.Stack, took time.Duration) {
 	fmt.Printf("\nAward engine is running (started in %s)\n\n", took.Round(100*time.Millisecond))
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "  HTTP API\t%s  (OpenAPI: %s/openapi.yaml)\n", s.APIURL, s.APIURL)
-	fmt.Fprintf(w, "  Dev mailbox\t%s/dev/mailbox\n", s.APIURL)
+	fmt.Fprintf(w, "  Dev mailbox\t%s/dev/mailbox  (JSON: %s/dev/mailbox.json)\n", s.APIURL, s.APIURL)
 	fmt.Fprintf(w, "  Temporal Web UI\t%s/namespaces/%s/workflows\n", s.TemporalUIURL(), stack.Namespace)
 	fmt.Fprintf(w, "  Temporal gRPC\t%s (namespace %s)\n", s.Temporal.HostPort(), stack.Namespace)
 	fmt.Fprintf(w, "  MinIO\t%s (console %s)\n", s.MinIO.Endpoint(), s.MinIO.ConsoleURL())

@@ -208,7 +208,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.Mail.OnAccepted(func(m devmail.Message) { s.postProcessed(m) })
 	s.http = api.NewHTTPServer("", (&api.Server{
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
-		Mailbox: s.Mail.Handler(), Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
+		Mailbox: s.Mail, Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
 		Namespace: Namespace, TemporalUI: s.TemporalUIURL(),
 		// Sign-in links point at this API; the session cookie is not Secure because the
 		// embedded stack serves plain HTTP on 127.0.0.1.

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"awardengine/award"
+	"awardengine/devmail"
 	"awardengine/email/webhook"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
@@ -32,8 +33,10 @@ type Server struct {
 	Objects   *objects.Store
 	Settings  award.Settings
 	Limits    award.UploadLimits
-	// Mailbox, when set (development), is served at /dev/mailbox (and its fault switches at /dev/faults).
-	Mailbox http.Handler
+	// Mailbox, when set (development), is the local mail endpoint's mailbox: its JSON at
+	// /dev/mailbox.json and its fault switches at /dev/faults; the pages show it at
+	// /dev/mailbox (web).
+	Mailbox *devmail.Sink
 	// Webhook verifies SendGrid's signed event webhook; nil disables the endpoint.
 	Webhook *webhook.Verifier
 	// TemporalUI is the Temporal Web UI's base URL, linked from admin pages ("" = no link).
@@ -70,13 +73,17 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write(openAPI)
 	})
 	if s.Mailbox != nil {
-		mux.Handle("GET /dev/mailbox", s.Mailbox)
-		mux.Handle("/dev/faults", s.Mailbox)
+		dev := s.Mailbox.Handler()
+		mux.Handle("GET /dev/mailbox.json", dev)
+		mux.Handle("/dev/faults", dev)
 	}
 	mux.HandleFunc("POST /v1/webhooks/sendgrid", s.sendgridEvents)
 	// A bearer token or a session cookie (signin_auth.go).
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
-	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB, Mailbox: s.Mailbox != nil}
+	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB}
+	if s.Mailbox != nil {
+		s.web.Mailbox = s.Mailbox // the mailbox page (web/mailbox.go)
+	}
 	if s.Objects != nil {
 		s.web.StorageOrigin = s.Objects.Origin()
 	}
