@@ -11,6 +11,7 @@
 package appstest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -45,7 +46,9 @@ func (f *Fakes) Service() *applications.Service {
 
 // AddApplication seeds one application: its row in the store and its journey's status.
 // Fields of st left empty are taken from a (id, tenant, setting, track, variant, stage,
-// framework), and the reverse, so a test sets each once. The stage defaults to toolkit.
+// framework), and the reverse, so a test sets each once. The stage defaults to toolkit, the
+// framework to the store's "fw-<variant>" version 1 (its standards pinned in the status), and
+// the status's Missing is worked out from its evidence as the journey does.
 func (f *Fakes) AddApplication(a postgres.Application, st workflows.Status) {
 	fill := func(dst *string, src string) {
 		if *dst == "" {
@@ -76,12 +79,23 @@ func (f *Fakes) AddApplication(a postgres.Application, st workflows.Status) {
 	}
 	fill(&a.Stage, string(st.Stage))
 	fill(&st.Framework.ID, a.FrameworkID)
+	fill(&st.Framework.ID, "fw-"+string(st.Variant))
 	fill(&a.FrameworkID, st.Framework.ID)
 	if st.Framework.Version == 0 {
 		st.Framework.Version = a.FrameworkVersion
 	}
+	if st.Framework.Version == 0 {
+		st.Framework.Version = 1
+	}
 	if a.FrameworkVersion == 0 {
 		a.FrameworkVersion = st.Framework.Version
+	}
+	if len(st.Framework.Standards) == 0 {
+		// The journey pins the framework version the store holds (Store.Framework).
+		var fw award.Framework
+		if err := f.Store.Framework(context.Background(), st.Framework.ID, st.Framework.Version, &fw); err == nil {
+			st.Framework = applications.FrameworkRef(fw)
+		}
 	}
 	fill(&a.NextAction, st.Next.Action)
 	if a.DueAt == nil {
@@ -90,9 +104,6 @@ func (f *Fakes) AddApplication(a postgres.Application, st workflows.Status) {
 	fill(&a.SettingID, "set-"+a.SettingReference)
 	if st.Evidence == nil {
 		st.Evidence = []activities.Evidence{}
-	}
-	if st.Missing == nil {
-		st.Missing = map[string][]string{}
 	}
 	if st.RegisteredAt.IsZero() {
 		st.RegisteredAt = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)

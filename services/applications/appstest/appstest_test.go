@@ -85,8 +85,13 @@ func TestUpdatesAreRecordedAndRefused(t *testing.T) {
 		t.Fatalf("sent: %+v", sent)
 	}
 	f.Temporal.OnUpdate(workflows.UpdateSubmit, nil)
+	// By default the journey refuses as the real one does: bronze needs A1, B1, C1 and D1.
+	_, err = s.Submit(ctx, ann, "app-1", structs.SubmitRequest{TargetLevel: "bronze"})
+	if p := problem(t, err); p.Type != "missing-evidence" || strings.Join(p.Missing, ",") != "A1,B1,C1,D1" {
+		t.Fatalf("default refusal: %+v", p)
+	}
 	created, err := s.AddEvidence(ctx, ann, "app-1", structs.AddEvidenceRequest{Filename: "a.pdf", Size: 10, ContentType: "application/pdf",
-		SHA256: strings.Repeat("a", 64), Standards: []string{"A1"}})
+		SHA256: strings.Repeat("a", 64), Standards: []string{"A1", "B1", "C1", "D1"}})
 	if err != nil || created.Evidence.ID == "" || !strings.HasPrefix(created.Upload.URL, appstest.URL+"/") {
 		t.Fatalf("add evidence: %+v %v", created, err)
 	}

@@ -175,4 +175,3 @@ func (o *Objects) Delete(_ context.Context, key string) error {
 	o.Deleted = append(o.Deleted, key)
 	return nil
 }
-

@@ -53,10 +53,35 @@ func NewTemporal() *Temporal {
 }
 
 // SetStatus sets (or replaces) the journey status of st.ApplicationID.
+// Its Missing is worked out as the journey does: per level, the standards of st.Framework
+// that apply at that level and have no confirmed evidence.
 func (t *Temporal) SetStatus(st workflows.Status) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.status[st.ApplicationID] = st
+	t.status[st.ApplicationID] = withMissing(st)
+}
+
+// withMissing sets st.Missing as the journey's status query does.
+func withMissing(st workflows.Status) workflows.Status {
+	covered := map[string]bool{}
+	for _, e := range st.Evidence {
+		if e.State == activities.EvidenceConfirmed {
+			for _, c := range e.Standards {
+				covered[c] = true
+			}
+		}
+	}
+	st.Missing = map[string][]string{}
+	for _, l := range award.AwardLevels() {
+		m := []string{}
+		for _, s := range st.Framework.Standards {
+			if s.From <= l && !covered[s.Code] {
+				m = append(m, s.Code)
+			}
+		}
+		st.Missing[l.String()] = m
+	}
+	return st
 }
 
 // Status is the journey status of an application, and whether it has a journey.
@@ -145,11 +170,11 @@ func (t *Temporal) ExecuteWorkflow(_ context.Context, o client.StartWorkflowOpti
 	if ev == nil {
 		ev = []activities.Evidence{}
 	}
-	t.status[in.ApplicationID] = workflows.Status{ApplicationID: in.ApplicationID, TenantID: in.TenantID,
+	t.status[in.ApplicationID] = withMissing(workflows.Status{ApplicationID: in.ApplicationID, TenantID: in.TenantID,
 		SettingReference: in.SettingReference, SettingName: in.SettingName, Track: in.Track, Variant: in.Variant,
 		Framework: in.Framework, Stage: workflows.StageToolkit, RegisteredAt: Time, Evidence: ev,
 		Missing: map[string][]string{}, Previous: in.Previous,
-		Next: workflows.NextStep{Action: "open the toolkit", Who: award.RoleApplicant}}
+		Next: workflows.NextStep{Action: "open the toolkit", Who: award.RoleApplicant}})
 	return nil, nil
 }
 
@@ -179,6 +204,7 @@ func (t *Temporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOpti
 	if err != nil {
 		return handle{id: o.WorkflowID, err: err}, nil
 	}
+	next = withMissing(next)
 	t.status[id] = next
 	if result == nil {
 		result = next
@@ -207,7 +233,9 @@ func (t *Temporal) QueryWorkflow(_ context.Context, workflowID, _, queryType str
 // the real one (no validation): open_toolkit records the opening (toolkit → portfolio);
 // add_evidence declares a pending item ("ev-1", …) and answers it; confirm_evidence confirms
 // it; map_evidence sets its standards; remove_evidence removes it; submit moves to
-// awaiting_allocation with the target level; withdraw moves to withdrawn. Every other update
+// awaiting_allocation with the target level (refused, as the journey refuses it, at a stage
+// past the portfolio or with standards of that level missing evidence); withdraw moves to
+// withdrawn (refused once the journey has ended). Every other update
 // changes nothing and answers the status.
 func (t *Temporal) defaultAnswer(name string) UpdateFunc {
 	item := func(st *workflows.Status, id string) (*activities.Evidence, error) {
@@ -277,6 +305,13 @@ func (t *Temporal) defaultAnswer(name string) UpdateFunc {
 	case workflows.UpdateSubmit:
 		return func(st *workflows.Status, arg any) (any, error) {
 			r, _ := arg.(workflows.SubmitRequest)
+			if !st.Stage.AcceptsEvidence() {
+				return nil, Refusal(workflows.ErrWrongStage, "cannot submit at stage "+string(st.Stage))
+			}
+			if missing := withMissing(*st).Missing[r.TargetLevel.String()]; len(missing) > 0 {
+				return nil, Refusal(workflows.ErrMissingEvidence, "cannot submit for "+r.TargetLevel.String()+
+					": these standards have no confirmed evidence: "+strings.Join(missing, ", "), missing)
+			}
 			st.Stage, st.TargetLevel, st.SubmittedAt = workflows.StageAwaitingAllocation, r.TargetLevel.String(), Ptr(Time)
 			st.Next = workflows.NextStep{Action: "allocate an assessor", Who: award.RoleAdmin}
 			for i := range st.Evidence {
@@ -291,6 +326,9 @@ func (t *Temporal) defaultAnswer(name string) UpdateFunc {
 		}
 	case workflows.UpdateWithdraw:
 		return func(st *workflows.Status, _ any) (any, error) {
+			if st.Stage.Closed() {
+				return nil, Refusal(workflows.ErrWrongStage, "cannot withdraw at stage "+string(st.Stage))
+			}
 			st.Stage, st.Next = workflows.StageWithdrawn, workflows.NextStep{}
 			return nil, nil
 		}
