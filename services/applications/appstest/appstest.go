@@ -33,8 +33,12 @@ type Fakes struct {
 }
 
 // New returns empty fakes.
+// The journey projects its status into the store after every update that changes it, as the
+// real journey's record activity does (stage, active, next action and due date).
 func New() *Fakes {
-	return &Fakes{Store: NewStore(), Temporal: NewTemporal(), Objects: &Objects{}}
+	f := &Fakes{Store: NewStore(), Temporal: NewTemporal(), Objects: &Objects{}}
+	f.Temporal.Project = f.Store.Project
+	return f
 }
 
 // Service is an applications service over the fakes, with the SPEC's default settings and
@@ -108,9 +112,8 @@ func (f *Fakes) AddApplication(a postgres.Application, st workflows.Status) {
 	if st.RegisteredAt.IsZero() {
 		st.RegisteredAt = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 	}
-	if !a.Active && a.Stage != string(award.StageWithdrawn) && a.Stage != string(award.StageClosed) &&
-		a.Stage != string(award.StageLapsed) && a.Stage != string(award.StageSuperseded) {
-		a.Active = true
+	if st := award.Stage(a.Stage); !st.Closed() && st != award.StageAwarded {
+		a.Active = true // as the journey's projection says (an award held is not active)
 	}
 	f.Store.PutApplication(a)
 	f.Temporal.SetStatus(st)

@@ -11,6 +11,7 @@ import (
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
+	"awardengine/workflows"
 )
 
 // Store is the service's PostgreSQL in memory: applications, people, frameworks, toolkit
@@ -129,6 +130,26 @@ func (s *Store) OweJourney(applicationID string, input []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pending[applicationID] = input
+}
+
+// Project records a journey's status in its application's row, as the journey's projection
+// does: stage, active (neither ended nor awarded), next action, due date, assessor, moderator.
+func (s *Store) Project(st workflows.Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.apps[st.ApplicationID]
+	if !ok {
+		return
+	}
+	a.Stage, a.Active = string(st.Stage), !st.Stage.Closed() && st.Stage != award.StageAwarded
+	a.NextAction, a.DueAt = st.Next.Action, st.Next.DueAt
+	if as := st.Assessment; as != nil {
+		a.AssessorID = as.AssessorID
+		if as.Moderation != nil {
+			a.ModeratorID = as.Moderation.ModeratorID
+		}
+	}
+	s.apps[a.ID] = a
 }
 
 // --- applications.Store ---

@@ -42,6 +42,9 @@ type Temporal struct {
 	Updates []Update
 	// Launched are the journeys started (registrations), in order.
 	Launched []workflows.ApplicationInput
+	// Project, when set, is called with the status after every update that succeeded (New
+	// sets it to Store.Project).
+	Project func(workflows.Status)
 	// LaunchErr, when set, fails every start of a journey (the registration is then left for
 	// the sweeper: the service answers "journey starting").
 	LaunchErr error
@@ -206,6 +209,9 @@ func (t *Temporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOpti
 	}
 	next = withMissing(next)
 	t.status[id] = next
+	if t.Project != nil {
+		t.Project(next)
+	}
 	if result == nil {
 		result = next
 	}
