@@ -16,12 +16,25 @@ import (
 // zeroData is each page template's data, zero-valued: TestEveryTemplateParses renders every
 // page with it. A new page adds its data type here.
 var zeroData = map[string]any{
-	"applicant/applications": applicationsData{},
-	"shared/accessibility":   nil,
-	"shared/not-found":       nil,
-	"shared/problem":         problemPage{},
-	"signin/message":         message{},
-	"signin/request":         signinData{},
+	"applicant/application":      applicationData{},
+	"applicant/applications":     applicationsData{},
+	"applicant/check":            checkData{},
+	"applicant/reapply":          reapplyData{},
+	"applicant/register":         registerData{},
+	"applicant/starting":         map[string]string{},
+	"applicant/submitted":        appContext{},
+	"applicant/toolkit":          toolkitData{},
+	"applicant/withdraw":         withdrawData{},
+	"applicant/withdraw-confirm": withdrawData{},
+	"applicant/withdrawn":        appContext{},
+	"dev/mailbox":                mailboxData{},
+	"supporter/application":      supportedData{},
+	"supporter/supporting":       supportingData{},
+	"shared/accessibility":       nil,
+	"shared/not-found":           nil,
+	"shared/problem":             problemPage{},
+	"signin/message":             message{},
+	"signin/request":             signinData{},
 }
 
 // TestEveryTemplateParses: every page template parses (they are parsed on first use, so a
@@ -81,7 +94,9 @@ func TestRenderHeaders(t *testing.T) {
 	if nav == nil || !strings.Contains(text(nav), "Your applications") || !strings.Contains(text(nav), "Sign out") {
 		t.Fatalf("navigation: %q", text(nav))
 	}
-	if first(r.doc, func(n *html.Node) bool { return n.Data == "form" && attr(n, "action") == "/signout" && attr(n, "method") == "post" }) == nil {
+	if first(r.doc, func(n *html.Node) bool {
+		return n.Data == "form" && attr(n, "action") == "/signout" && attr(n, "method") == "post"
+	}) == nil {
 		t.Error("no sign-out form posting to /signout")
 	}
 	if !strings.Contains(r.header.Get("Content-Security-Policy"), "form-action 'self' "+e.srv.StorageOrigin) {

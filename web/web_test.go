@@ -361,6 +361,11 @@ func heading(r response) string {
 	return text(first(r.doc, func(n *html.Node) bool { return n.Data == "h1" }))
 }
 
+// pageTitle is the page's <title>.
+func pageTitle(r response) string {
+	return text(first(r.doc, func(n *html.Node) bool { return n.Data == "title" }))
+}
+
 // mainText is the text of <main>: the page without the header and footer.
 func mainText(r response) string {
 	return text(first(r.doc, func(n *html.Node) bool { return n.Data == "main" }))
