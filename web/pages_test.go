@@ -9,8 +9,12 @@ import (
 
 	"golang.org/x/net/html"
 
+	"awardengine/activities"
 	"awardengine/award"
+	"awardengine/services/applications/appstest"
+	"awardengine/storage/postgres"
 	"awardengine/structs"
+	"awardengine/workflows"
 )
 
 // zeroData is each page template's data, zero-valued: TestEveryTemplateParses renders every
@@ -145,5 +149,63 @@ func TestAssetsAreServed(t *testing.T) {
 	}
 	if r := e.get("/assets/app.css"); !strings.Contains(r.header.Get("Cache-Control"), "max-age=300") {
 		t.Fatalf("unversioned: %q", r.header.Get("Cache-Control"))
+	}
+}
+
+// TestEveryPageCarriesTheHeaders: each page of the service, for someone who may see it,
+// answers with the strict CSP (default-src 'self', exactly the one inline script's hash),
+// Cache-Control no-store and one h1; and signed out, each page of a signed-in person sends
+// the browser to sign in, remembering the page.
+func TestEveryPageCarriesTheHeaders(t *testing.T) {
+	f := appstest.New()
+	oakAt(f, workflows.Status{Stage: workflows.StagePortfolio,
+		Evidence: []activities.Evidence{evidence("ev-1", award.EvidenceConfirmed, "A1", "B1", "C1", "D1")}})
+	f.AddApplication(postgres.Application{ID: "app-elm", TenantID: "north", ApplicantID: ann.ID, SupporterID: sue.ID,
+		SettingReference: "FH-7", SettingName: "The Elm household", Track: "learning_homes", Variant: "foster_carer"},
+		workflows.Status{Stage: workflows.StageAwarded, SubmittedAt: appstest.Ptr(day1),
+			Assessment: &workflows.Assessment{DecidedAt: appstest.Ptr(day3), Decision: award.Gold, ExpiresAt: appstest.Ptr(exp), Certificate: "c.pdf"}})
+	f.AddApplication(postgres.Application{ID: "app-gone", TenantID: "north", ApplicantID: ann.ID, SettingReference: "URN-8",
+		SettingName: "Gone School", Track: "caring_schools", Variant: "primary"}, workflows.Status{Stage: workflows.StageWithdrawn})
+	pages := []struct {
+		me   award.Person
+		path string
+	}{
+		{award.Person{}, "/signin"},
+		{award.Person{}, "/accessibility"},
+		{award.Person{}, "/no-such-page"},
+		{ann, "/applications"},
+		{ann, "/applications/new"},
+		{ann, "/applications/new?track=learning_homes"},
+		{ann, "/applications/app-oak"},
+		{ann, "/applications/app-oak?level=gold"},
+		{ann, "/applications/app-oak/toolkit"},
+		{ann, "/applications/app-oak/check?level=bronze"},
+		{ann, "/applications/app-oak/withdraw"},
+		{ann, "/applications/app-elm"},
+		{ann, "/applications/app-elm/reapply"},
+		{ann, "/applications/app-gone"},
+		{ann, "/applications/app-gone/withdrawn"},
+		{sue, "/applications/app-elm"},
+		{sue, "/supporting"},
+		{sue, "/supporting/app-elm"},
+		{bob, "/applications/app-oak"},
+	}
+	for _, p := range pages {
+		t.Run(p.me.Name+" "+p.path, func(t *testing.T) {
+			e := newTestServer(t, p.me, f)
+			r := e.get(p.path)
+			if r.status == http.StatusSeeOther {
+				t.Fatalf("redirected to %q", r.header.Get("Location"))
+			}
+			checkPage(t, r, r.status)
+			if r.status >= 500 {
+				t.Fatalf("status %d: %s", r.status, firstLines(mainText(r), 30))
+			}
+			if p.me.ID == "" || p.path == "/no-such-page" {
+				return
+			}
+			e.me = award.Person{}
+			checkSignInFirst(t, e.get(p.path), p.path)
+		})
 	}
 }
