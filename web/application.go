@@ -122,7 +122,11 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request, me awar
 		return
 	}
 	d := homeData(ac, fw, r.URL.Query().Get("level"))
-	s.render(w, r, http.StatusOK, "applicant/application", &Page{Title: ac.App.Setting.Name, Me: me, Back: "/applications",
+	back := "/applications"
+	if !ac.Applicant && me.Has(award.RoleSupporter) && !me.Has(award.RoleApplicant) {
+		back = "/supporting"
+	}
+	s.render(w, r, http.StatusOK, "applicant/application", &Page{Title: ac.App.Setting.Name, Me: me, Back: back,
 		Notice: s.Sessions.PopString(r.Context(), noticeKey), Data: d})
 }
 
@@ -203,7 +207,7 @@ func homeData(ac appContext, fw award.Framework, asked string) applicationData {
 		}
 	}
 	d.CanSubmit = d.Portfolio && d.MissingCount == 0
-	d.Events = timeline(a)
+	d.Events = timeline(a, ac.Applicant)
 	if as := a.Assessment; as != nil && as.DecidedAt != nil {
 		d.Decided = true
 		for _, st := range fw.Standards() {
@@ -280,8 +284,13 @@ func tasksFor(a structs.Application, fw award.Framework, level award.Level) []ar
 	return out
 }
 
-// timeline is what has happened to the application, and what is due next, in order.
-func timeline(a structs.Application) []timelineEvent {
+// timeline is what has happened to the application, and what is due next, in order, in the
+// words of its applicant (you, your) or of anyone else following it.
+func timeline(a structs.Application, applicant bool) []timelineEvent {
+	your, locked := "the", "The evidence was locked when it was submitted."
+	if applicant {
+		your, locked = "your", "Your evidence was locked when you submitted it."
+	}
 	var ev []timelineEvent
 	add := func(title string, at, due *time.Time, lines ...string) {
 		ev = append(ev, timelineEvent{Title: title, At: at, Due: due, Lines: lines})
@@ -295,17 +304,17 @@ func timeline(a structs.Application) []timelineEvent {
 		return ev
 	}
 	target := levelName(a.TargetLevel)
-	add("Submitted for "+target, a.SubmittedAt, nil, "Your evidence was locked when you submitted it.")
+	add("Submitted for "+target, a.SubmittedAt, nil, locked)
 	as := a.Assessment
 	if as == nil {
 		return ev
 	}
 	if as.Resubmitted > 0 {
-		ev[len(ev)-1].Lines = append(ev[len(ev)-1].Lines, "You have resubmitted after a “not yet” decision.")
+		ev[len(ev)-1].Lines = append(ev[len(ev)-1].Lines, "Resubmitted after a “not yet” decision.")
 	}
 	switch {
 	case as.AcceptedAt != nil:
-		lines := []string{"Your assessor is " + as.AssessorName + "."}
+		lines := []string{upperFirst(your) + " assessor is " + as.AssessorName + "."}
 		if as.VisitDate != "" {
 			if d, err := time.Parse(time.DateOnly, as.VisitDate); err == nil {
 				lines = append(lines, "Visit date: "+formatDate(d)+".")
@@ -313,16 +322,16 @@ func timeline(a structs.Application) []timelineEvent {
 		}
 		add("Assessor allocated", as.AcceptedAt, nil, lines...)
 	case a.Stage == award.StageOffered && as.Offer != nil:
-		add("Assessor being found", &as.Offer.OfferedAt, nil, "An assessor has been asked to assess your portfolio.")
+		add("Assessor being found", &as.Offer.OfferedAt, nil, "An assessor has been asked to assess "+your+" evidence.")
 	case a.Stage == award.StageAwaitingAllocation:
 		lines := []string{"The award team is finding an assessor for you."}
 		add("Waiting for an assessor", nil, a.Next.DueAt, lines...)
 	}
 	if a.Stage == award.StageAssessment && as.AssessedAt == nil {
-		add("Assessment", nil, as.DueAt, "Your assessor reads your evidence and recommends a level.")
+		add("Assessment", nil, as.DueAt, upperFirst(your)+" assessor reads "+your+" evidence, rates each standard and recommends a level.")
 	}
 	if as.AssessedAt != nil {
-		add("Assessed", as.AssessedAt, nil, "Your assessor has rated each standard and recommended a level.")
+		add("Assessed", as.AssessedAt, nil, upperFirst(your)+" assessor rated each standard and recommended a level.")
 	}
 	if m := as.Moderation; m != nil && m.RequestedAt != nil {
 		add("Moderation", m.RequestedAt, nil, "A moderator checked the assessment.")
@@ -333,7 +342,7 @@ func timeline(a structs.Application) []timelineEvent {
 		if as.Decision.IsAward() {
 			add("Awarded "+as.Decision.Title(), as.DecidedAt, nil)
 		} else {
-			add("Not yet", as.DecidedAt, nil, "Read the feedback below.")
+			add("Not yet", as.DecidedAt, nil, "The feedback is above.")
 		}
 	}
 	return ev
