@@ -146,7 +146,7 @@ Work through it, upload your evidence against each standard, and submit when you
 	},
 	"welcome_supporter": {
 		subject: "{{.SettingName}} has registered for the {{.TrackTitle}}",
-		body:    `{{.SettingName}}` + ref + `, whom you support, has registered for the {{.TrackTitle}} with {{.TenantName}} (application {{.ApplicationID}}). You can follow their progress.`,
+		body:    `{{.SettingName}}` + ref + `, whom you support, has registered for the {{.TrackTitle}} with {{.TenantName}} (application {{.ApplicationID}}). You can follow their progress: {{.Link}}`,
 	},
 	"toolkit_nudge": {
 		subject: "Your {{.TrackTitle}} toolkit is waiting",
@@ -164,7 +164,7 @@ If you need help, reply to this email.`,
 	},
 	"first_year_reminder_supporter": {
 		subject: "{{.TrackTitle}}: {{.SettingName}}'s workbook is due by {{.DueDate}}",
-		body:    `A copy for you as supervising social worker: {{.Months}} months have passed since approval of {{.SettingName}}, whose workbook (application {{.ApplicationID}}) is due by {{.DueDate}}.`,
+		body:    `A copy for you as supervising social worker: {{.Months}} months have passed since approval of {{.SettingName}}, whose workbook (application {{.ApplicationID}}) is due by {{.DueDate}}. Their progress: {{.Link}}`,
 	},
 	"first_year_overdue": {
 		subject: "{{.TrackTitle}}: the workbook of {{.SettingName}} is overdue",
@@ -296,7 +296,7 @@ Your current award stays valid until the new decision.`,
 	},
 	"reassessment_reminder_supporter": {
 		subject: "A copy: the {{.TrackTitle}} of {{.SettingName}} expires on {{.ExpiresOn}}",
-		body:    `A copy for you: {{.SettingName}}` + ref + `, whom you support, holds {{.Level}} in the {{.TrackTitle}}, and this award expires on {{.ExpiresOn}}` + months + `. They can apply for reassessment at any time, at the same or a higher level.`,
+		body:    `A copy for you: {{.SettingName}}` + ref + `, whom you support, holds {{.Level}} in the {{.TrackTitle}}, and this award expires on {{.ExpiresOn}}` + months + `. They can apply for reassessment at any time, at the same or a higher level. Their progress: {{.Link}}`,
 	},
 	"award_lapsed": {
 		subject: "The {{.TrackTitle}} of {{.SettingName}} has lapsed",

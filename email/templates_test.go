@@ -19,7 +19,7 @@ func sample() Data {
 	return Data{
 		TenantName: "Northshire County Council", RecipientName: `Zoë O'Brien <script>`,
 		SettingName: `Little <Acorns> & "Oaks"`, Reference: "URN 123456", ApplicationID: "app_01HX",
-		TrackTitle: "Caring Schools Award", Level: "silver", Link: "https://awards.example.org/v1/applications/app_01HX",
+		TrackTitle: "Caring Schools Award", Level: "silver", Link: "https://awards.example.org/applications/app_01HX",
 		DueDate: "1 June 2027", Months: 6, Count: 13, Missing: []string{"S1", "S4"},
 		Reason: "no eligible assessor <b>is</b> available", AssessorName: `Sam "Sammy" <Lee>`,
 		Feedback:  "Strong evidence for standards 1 & 2.\n\nStandard 5 needs:\n- a <dated> policy\n- staff views",
