@@ -345,5 +345,11 @@ func timeline(a structs.Application, applicant bool) []timelineEvent {
 			add("Not yet", as.DecidedAt, nil, "The feedback is above.")
 		}
 	}
+	switch {
+	case a.Stage == award.StageClosed && as.ResubmitBy != nil:
+		add("Closed", as.ResubmitBy, nil, "The time to resubmit ended.")
+	case a.Stage == award.StageLapsed && as.ExpiresAt != nil:
+		add("Award expired", as.ExpiresAt, nil)
+	}
 	return ev
 }
