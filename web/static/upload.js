@@ -112,8 +112,9 @@ function enhance (form) {
     list.replaceChildren()
     summary.textContent = ''
     box.hidden = false
-    box.scrollIntoView()
     const rows = files.map((file, i) => progressRow(list, file, i + 1))
+    box.scrollIntoView() // after the rows are in: scroll anchoring would move past them
+
     const problems = []
     let uploaded = 0
     for (let i = 0; i < files.length; i++) {
@@ -250,21 +251,28 @@ function progressRow (list, file, n) {
   const row = element('div', { class: 'app-progress', id, 'data-filename': file.name, tabindex: '-1' })
   const name = element('p', { class: 'app-progress__filename', id: id + '-name' }, file.name)
   const bar = element('progress', { class: 'app-progress__bar', max: '100', value: '0', 'aria-labelledby': id + '-name' }, '0%')
-  const status = element('p', { class: 'app-progress__status', id: id + '-status', 'aria-live': 'polite' }, 'Waiting')
-  row.append(name, bar, status)
+  const status = element('p', { class: 'app-progress__status', id: id + '-status' }, 'Waiting')
+  // Screen readers hear the file's progress from a live region of its own, in steps of a
+  // quarter rather than at every byte, and every change of state.
+  const live = element('span', { class: 'govuk-visually-hidden', id: id + '-live', 'aria-live': 'polite' })
+  row.append(name, bar, status, live)
   list.append(row)
   let announced = -1
+  const say = (text) => { live.textContent = file.name + ': ' + text }
   return {
     id,
-    status (text) { status.textContent = text },
+    status (text) {
+      status.textContent = text
+      say(text)
+    },
     progress (value) {
       bar.value = value
       bar.textContent = value + '%'
-      // The status is a live region: say the progress in steps, not at every byte.
+      status.textContent = 'Uploading: ' + value + '%'
       const step = Math.floor(value / 25) * 25
-      if (step !== announced && value < 100) {
+      if (step !== announced) {
         announced = step
-        status.textContent = 'Uploading: ' + value + '%'
+        say('uploading, ' + step + '%')
       }
     },
     done (text) {
@@ -273,11 +281,13 @@ function progressRow (list, file, n) {
       row.classList.add('app-progress--done')
       row.dataset.state = 'done'
       status.textContent = text
+      say(text)
     },
     fail (text) {
       row.classList.add('app-progress--error')
       row.dataset.state = 'error'
       status.textContent = 'Not uploaded: ' + text
+      say('not uploaded: ' + text)
     }
   }
 }
