@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -233,16 +234,50 @@ func (b *tab) open(path string) int {
 	return b.navigate("opening "+path, chromedp.Navigate(u))
 }
 
-// click presses a button or follows a link and waits for the next page.
+// click presses a button or follows a link (a CSS selector, or an XPath starting with /)
+// and waits for the next page.
 func (b *tab) click(sel string) int {
 	b.t.Helper()
+	if strings.HasPrefix(sel, "/") {
+		return b.navigate("clicking "+sel, chromedp.Click(chromedp.Search(sel), chromedp.NodeVisible))
+	}
 	return b.navigate("clicking "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// press clicks something that does not leave the page (a radio, a checkbox, a script's
+// button).
+func (b *tab) press(sel string) {
+	b.t.Helper()
+	b.run("pressing "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
 // type_ types into an empty field.
 func (b *tab) type_(sel, text string) {
 	b.t.Helper()
 	b.run("typing into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
+}
+
+// setCheckboxes ticks the j-th of the checkboxes matching sel where want(j), and unticks
+// the others, by clicking them as a person would; it returns how many there are.
+func (b *tab) setCheckboxes(sel string, want func(j int) bool) int {
+	b.t.Helper()
+	type box struct {
+		ID      string `json:"id"`
+		Checked bool   `json:"checked"`
+	}
+	boxes := get(b, "reading "+sel, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll(`+jsString(sel)+`), c => ({id: c.id, checked: c.checked}))`))
+	for j, c := range boxes {
+		if c.Checked != want(j) {
+			b.run("clicking the checkbox "+c.ID, chromedp.Click(chromedp.ID(c.ID), chromedp.NodeVisible))
+		}
+	}
+	return len(boxes)
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	raw, _ := json.Marshal(s)
+	return string(raw)
 }
 
 // text is the visible text of the first element matching sel.
@@ -277,17 +312,122 @@ func (b *tab) landed(name, wantPath, wantH1 string) {
 	b.screenshot(name)
 }
 
+// uploadWithProgress uploads the files (testdata/browser) with the enhanced form: all at
+// once, for the form's first standard; each file's progress bar must reach 100% and its row
+// say it is uploaded, and the list of files then shows them. The page is kept at that point.
+func (b *tab) uploadWithProgress(files []string) {
+	b.t.Helper()
+	b.run("waiting for upload.js", chromedp.WaitReady(chromedp.CSS("#upload-form[data-enhanced=true]")))
+	b.press("#upload-standards input[name=standards]")
+	b.run("choosing the files", chromedp.SetUploadFiles(chromedp.CSS("#file"), testFiles(b.t, files)))
+	// Record every value each bar shows.
+	b.run("watching the progress bars", chromedp.Evaluate[chromedp.Void](`window.__progress = [];
+		new MutationObserver(ms => { for (const m of ms) if (m.target.tagName === 'PROGRESS')
+			window.__progress.push(m.target.closest('.app-progress').dataset.filename + ' ' + m.target.value) })
+		.observe(document.getElementById('upload-progress-list'), {subtree: true, childList: true, attributes: true, attributeFilter: ['value']})`))
+	b.press("#upload-button")
+	b.run("waiting for the uploads to finish", chromedp.WaitReady(chromedp.CSS(fmt.Sprintf(
+		"#upload-progress-list .app-progress[data-state]:nth-child(%d)", len(files)))))
+	type row struct {
+		Name   string  `json:"name"`
+		State  string  `json:"state"`
+		Value  float64 `json:"value"`
+		Status string  `json:"status"`
+	}
+	rows := get(b, "reading the progress bars", chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('#upload-progress-list .app-progress'), r => ({
+		name: r.dataset.filename, state: r.dataset.state || '', value: r.querySelector('progress').value, status: r.querySelector('.app-progress__status').textContent}))`))
+	if len(rows) != len(files) {
+		b.t.Fatalf("%d progress bars for %d files: %+v", len(rows), len(files), rows)
+	}
+	for i, r := range rows {
+		if r.Name != files[i] || r.State != "done" || r.Value != 100 || r.Status != "Uploaded" {
+			b.t.Errorf("progress of %s: %+v, want done at 100%% and Uploaded", files[i], r)
+		}
+	}
+	seen := get(b, "reading what the bars showed", chromedp.Evaluate[[]string](`window.__progress`))
+	b.t.Logf("progress bars showed: %s", strings.Join(seen, ", "))
+	if summary := b.text("#upload-summary"); summary != fmt.Sprintf("Your %d files have been uploaded.", len(files)) {
+		b.t.Errorf("upload summary %q", summary)
+	}
+	// The list of files is fetched again in place.
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		list := b.text("#evidence-list")
+		if strings.Contains(list, files[0]) && strings.Contains(list, files[len(files)-1]) {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the list of files does not show the uploads: %s", list)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.audit("evidence uploaded")
+	b.screenshot("evidence uploaded")
+	b.viewportShot("upload progress", "#upload-progress")
+}
+
+// uploadWithoutJavaScript uploads one file with the plain form: it posts the file straight to
+// object storage, which sends the browser back to choose the file's standards (the first).
+func (b *tab) uploadWithoutJavaScript(appPath, file string) {
+	b.t.Helper()
+	if b.has("#upload-form[data-enhanced]") || !b.has("#standards-group[hidden]") {
+		b.t.Error("the upload form was enhanced in a browser without JavaScript")
+	}
+	action := get(b, "reading the form's action", chromedp.AttributeValue(chromedp.CSS("#upload-form"), "action")).Value
+	if strings.HasPrefix(action, b.base) || !strings.HasPrefix(action, "http") {
+		b.t.Errorf("the upload form posts to %q, not straight to storage", action)
+	}
+	b.run("choosing "+file, chromedp.SetUploadFiles(chromedp.CSS("#file"), testFiles(b.t, []string{file})))
+	b.click("#upload-button")
+	b.landed("uploaded "+file, appPath+`/evidence/uploaded\?.*`, "Which standards is "+file+" evidence for?")
+	b.setCheckboxes("input[name=standards]", func(j int) bool { return j == 0 })
+	b.click("main form button[type=submit]")
+	b.landed("evidence with "+file, appPath+`/evidence(\?.*)?`, "Evidence")
+}
+
+// testFiles are the absolute paths of files in testdata/browser.
+func testFiles(t *testing.T, names []string) []string {
+	var out []string
+	for _, n := range names {
+		p, err := filepath.Abs(filepath.Join("testdata", "browser", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // screenshot keeps a full-page PNG of the current page as NN-name.png.
 func (b *tab) screenshot(name string) string {
 	b.t.Helper()
 	b.shot++
 	png := get(b, "screenshot of "+name, chromedp.FullScreenshot(100))
-	file := filepath.Join(b.art, fmt.Sprintf("%02d-%s.png", b.shot, strings.ReplaceAll(name, " ", "-")))
+	slug := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	file := filepath.Join(b.art, fmt.Sprintf("%02d-%s.png", b.shot, slug))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 	return file
 }
+
+// viewportShot keeps what the window shows (375×667 on a phone) with sel scrolled into
+// view, as NN-name-screen.png.
+func (b *tab) viewportShot(name, sel string) string {
+	b.t.Helper()
+	b.run("scrolling to "+sel, chromedp.ScrollIntoView(chromedp.CSS(sel), chromedp.NodeVisible))
+	b.shot++
+	png := get(b, "screenshot of "+name, chromedp.CaptureScreenshot())
+	slug := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	file := filepath.Join(b.art, fmt.Sprintf("%02d-%s-screen.png", b.shot, slug))
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot of the window: %s", file)
+	return file
+}
+
+var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
 var axeSource = sync.OnceValues(func() (string, error) {
 	src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
@@ -364,9 +504,9 @@ func (b *tab) audit(name string) axeResult {
 }
 
 // signIn signs the person in as a person would: the page they asked for sends them to the
-// sign-in form; they type their address and council, read the emailed link (the local
-// SendGrid endpoint's mailbox), open it and press Continue, and land on the page first asked
-// for. nth is which email to the address holds the link.
+// sign-in form; they type their address and council, find the email in the development
+// mailbox page (once the local SendGrid endpoint holds it), open its link, press Continue,
+// and land on the page first asked for. nth is which email to the address holds the link.
 func (b *tab) signIn(p postgres.Person, startAt, wantPath, wantH1 string, nth int) {
 	b.t.Helper()
 	resetIPLimit(b.t)
@@ -382,7 +522,10 @@ func (b *tab) signIn(p postgres.Person, startAt, wantPath, wantH1 string, nth in
 	if !strings.HasPrefix(link, b.base+"/signin/continue?token=") {
 		b.t.Fatalf("the emailed link %q does not lead to this site", link)
 	}
-	b.open(link)
+	// The development mailbox shows the email; its link is the way in.
+	b.open("/dev/mailbox?to=" + url.QueryEscape(p.Email))
+	b.landed("development mailbox", `/dev/mailbox\?to=.*`, "Development mailbox")
+	b.click("main a[href='" + link + "']")
 	b.landed("continue", `/signin/continue\?token=.*`, "Sign in")
 	b.click("form[action='/signin/continue'] button[type=submit]")
 	b.landed("signed in", wantPath, wantH1)

@@ -1,40 +1,152 @@
 package integration
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"awardengine/storage/postgres"
 )
 
 // TestBrowserJourney: an applicant on a phone-sized screen (375×667, touch, JavaScript on)
-// signs in by the emailed link, registers a setting, uploads two real files watching each
-// progress bar reach 100%, maps them to the standards, checks the answers, submits and sees
-// the confirmation. axe-core audits every page; each page's screenshot is kept.
+// signs in by the emailed link, registers a setting, opens the toolkit, uploads two real
+// files watching each progress bar reach 100%, maps them to the standards, checks the
+// answers, submits and sees the confirmation. axe-core audits every page; each page's
+// screenshot is kept.
 func TestBrowserJourney(t *testing.T) {
 	b := newTab(t, true, phone, 2*time.Minute)
-	p := newPerson(t, postgres.RoleApplicant)
-	b.signIn(p, "/applications", "/applications", "Your applications", 1)
-	if !b.has("body.govuk-frontend-supported") {
-		t.Error("GOV.UK Frontend's script did not run (the body is not marked govuk-frontend-supported)")
-	}
-	b.assertNoConsoleErrors()
+	applicantJourney(t, b)
 }
 
 // TestBrowserJourneyWithoutJavaScript: the same journey with the browser's JavaScript off
-// (desktop size): every form posts and every page works without it; the upload form posts
-// the files straight to object storage, which sends the browser back.
+// (desktop size): every form posts and every page works without it; each file is posted
+// straight to object storage by the plain form, which sends the browser back to choose its
+// standards.
 func TestBrowserJourneyWithoutJavaScript(t *testing.T) {
 	b := newTab(t, false, desktop, 2*time.Minute)
+	applicantJourney(t, b)
+}
+
+// browserFiles are the two real files the journeys upload.
+var browserFiles = []string{"training-record.pdf", "display-board.png"}
+
+func applicantJourney(t *testing.T, b *tab) {
+	start := time.Now()
 	p := newPerson(t, postgres.RoleApplicant)
+
+	// Sign in by the emailed link, starting from the page a person bookmarks.
 	b.signIn(p, "/applications", "/applications", "Your applications", 1)
-	if b.has("body.govuk-frontend-supported") {
-		t.Error("scripts ran in a browser with JavaScript off")
+	if b.js != b.has("body.govuk-frontend-supported") {
+		t.Errorf("JavaScript %v, but GOV.UK Frontend's script ran: %v", b.js, !b.js)
+	}
+
+	// Register a setting.
+	b.click("a[href='/applications/new']")
+	b.landed("register: the award", `/applications/new`, "Which award are you applying for?")
+	b.press("input[name=track][value=caring_schools]")
+	b.click("form[action='/applications/new'] button[type=submit]")
+	b.landed("register: the setting", `/applications/new\?.*`, "Register a setting")
+	b.press("input[name=variant][value=primary]")
+	name := fmt.Sprintf("Browser Lane Primary %d", time.Now().UnixNano()%1e6)
+	b.type_("#setting_name", name)
+	b.type_("#setting_reference", fmt.Sprintf("URN%d", time.Now().UnixNano()%1e9))
+	b.click("form[method=post][action='/applications/new'] button[type=submit]")
+	for i := 0; i < 20 && b.text("h1") == "Your application is being set up"; i++ {
+		time.Sleep(250 * time.Millisecond)
+		b.click("main a[href^='/applications/app_']")
+	}
+	b.landed("application", `/applications/app_[A-Za-z0-9]+`, name)
+	appPath := b.path()
+	if !strings.Contains(b.text("main"), "You need evidence for") {
+		t.Errorf("the task list does not say what is missing: %s", b.text("main"))
+	}
+
+	// The toolkit (its opening is recorded), then back.
+	b.click("a[href='" + appPath + "/toolkit']")
+	b.landed("toolkit", appPath+`/toolkit`, "Toolkit")
+	b.click("main a[href='" + appPath + "']")
+	b.landed("application after the toolkit", appPath, name)
+
+	// Evidence: two real files, straight to storage.
+	b.click("a[href='" + appPath + "/evidence']")
+	b.landed("evidence", appPath+`/evidence`, "Evidence")
+	if b.js {
+		b.uploadWithProgress(browserFiles)
+	} else {
+		for _, f := range browserFiles {
+			b.uploadWithoutJavaScript(appPath, f)
+		}
+	}
+
+	// Map: each file to every other standard (between them, all of them), on its own page.
+	for i, f := range browserFiles {
+		b.click(`//div[contains(@class,"govuk-summary-card")][.//h3[normalize-space()="` + f + `"]]//a[contains(@href,"/standards")]`)
+		b.landed("standards of "+f, appPath+`/evidence/[A-Za-z0-9_]+/standards`, "Which standards is "+f+" evidence for?")
+		n := b.setCheckboxes("input[name=standards]", func(j int) bool { return j%2 == i })
+		if n < 2 {
+			t.Fatalf("%d standards to choose from", n)
+		}
+		b.click("main form button[type=submit]")
+		b.landed("evidence after mapping "+f, appPath+`/evidence(\?.*)?`, "Evidence")
+	}
+	cards := b.text("#evidence-list")
+	for _, f := range browserFiles {
+		if !strings.Contains(cards, f) {
+			t.Errorf("the evidence list does not show %s: %s", f, cards)
+		}
+	}
+	if strings.Count(cards, "Uploaded") < len(browserFiles) || strings.Contains(cards, "not finished") {
+		t.Errorf("the files are not all uploaded: %s", cards)
+	}
+
+	// Check your answers, then submit.
+	b.click("main a[href='" + appPath + "']")
+	b.landed("application ready to submit", appPath, name)
+	b.click("a[href^='" + appPath + "/check']")
+	b.landed("check your answers", appPath+`/check(\?.*)?`, "Check your application before you submit it")
+	b.press("input[name=target_level][value=bronze]")
+	b.click("form[action='" + appPath + "/submit'] button[type=submit]")
+	b.landed("submitted", appPath+`/submitted`, "Application submitted")
+	appID := strings.TrimPrefix(appPath, "/applications/")
+	if panel := b.text(".govuk-panel"); !strings.Contains(panel, appID) {
+		t.Errorf("the confirmation panel does not give the reference %s: %s", appID, panel)
+	}
+	b.viewportShot("submitted", "h1")
+	if !strings.Contains(b.text("main"), "What happens next") {
+		t.Errorf("the confirmation does not say what happens next: %s", b.text("main"))
+	}
+
+	// The application's progress, and the list of applications.
+	b.click("main a[href='" + appPath + "']")
+	b.landed("progress", appPath, name)
+	if main := b.text("main"); !strings.Contains(main, "Progress") {
+		t.Errorf("no timeline after submission: %s", main)
+	}
+	b.open("/applications")
+	b.landed("your applications after submitting", "/applications", "Your applications")
+	if main := b.text("main"); !strings.Contains(main, name) {
+		t.Errorf("the application is not listed: %s", main)
+	}
+
+	// What the journey did, as the API sees it.
+	var app application
+	as(t, shared, "demo-northshire-admin").must(200, "GET", "/v1/applications/"+appID, nil).json(t, &app)
+	if app.SubmittedAt == nil || (app.Stage != "awaiting_allocation" && app.Stage != "offered") ||
+		app.TargetLevel != "bronze" || len(app.Evidence) != len(browserFiles) {
+		t.Errorf("after the journey: stage %s, submitted %v, target %s, %d items", app.Stage, app.SubmittedAt, app.TargetLevel, len(app.Evidence))
+	}
+	for _, e := range app.Evidence {
+		if e.State != "confirmed" || !e.Immutable {
+			t.Errorf("evidence %s: %s, immutable %v", e.Filename, e.State, e.Immutable)
+		}
 	}
 	b.assertNoConsoleErrors()
+	t.Logf("journey (JavaScript %v): %d pages, each audited by axe, in %v", b.js, len(b.audited), time.Since(start).Round(time.Millisecond))
 }
 
 // TestPagesOfAnotherApplicantAreNotFound: an applicant asking for another applicant's
@@ -54,7 +166,11 @@ func TestPagesOfAnotherApplicantAreNotFound(t *testing.T) {
 	r.json(t, &app)
 
 	pages := []string{"/applications/" + app.ID, "/applications/" + app.ID + "/evidence", "/applications/" + app.ID + "/check"}
-	_ = ob
+	for _, p := range pages[:2] {
+		if r := ob.get(p); r.Status != 200 {
+			t.Errorf("owner: GET %s: %d", p, r.Status)
+		}
+	}
 	missing := "/applications/app_000000000000000000"
 	for _, p := range append(pages, missing, missing+"/evidence") {
 		r := xb.get(p)
@@ -112,11 +228,38 @@ func TestPagesCarryAStrictCSP(t *testing.T) {
 		checkCSP(t, path, r.Header.Get("Content-Security-Policy"), string(r.Body))
 	}
 	b := signInByLink(t, shared.APIURL, p, 1)
-	for _, path := range []string{"/applications"} {
+	for _, path := range []string{"/applications", "/applications/new"} {
 		r := b.get(path)
 		if r.Status != 200 {
 			t.Errorf("GET %s: %d", path, r.Status)
 		}
 		checkCSP(t, path, r.Header.Get("Content-Security-Policy"), string(r.Body))
+	}
+
+	// The browser enforces it: the page's own scripts run, an injected inline one does not.
+	tb := newTab(t, true, desktop, time.Minute)
+	tb.open("/signin")
+	tb.run("injecting an inline script", chromedp.Evaluate[chromedp.Void](`window.injected = false;
+		const s = document.createElement('script'); s.textContent = 'window.injected = true'; document.body.append(s)`))
+	if ran := get(tb, "reading window.injected", chromedp.Evaluate[bool](`window.injected`)); ran {
+		t.Error("an injected inline script ran")
+	}
+	if !tb.has("body.govuk-frontend-supported") {
+		t.Error("the page's own scripts did not run")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tb.mu.Lock()
+		reported := strings.Contains(strings.Join(tb.consoleErrs, "\n"), "Content Security Policy")
+		tb.consoleErrs = nil
+		tb.mu.Unlock()
+		if reported {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Error("the browser reported no CSP violation for the injected script")
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
