@@ -15,8 +15,12 @@
 // bytes were refused is removed again (DELETE), so no unfinished upload is left behind. When
 // every file is done, the list of files is fetched again and replaced in place.
 //
+// It marks the form data-enhanced="true" once it has taken it over, and data-state
+// "uploading", then "done" when every file is done and the list is refreshed; each file's row
+// (.app-progress, data-filename) gets data-state "done" or "error".
+//
 // What it relies on in the page: #upload-form (data-application, data-evidence-page,
-// data-label-many, data-button-many) with #file, #file-label, #upload-button,
+// data-max-bytes, data-label-many, data-button-many) with #file, #file-label, #upload-button,
 // #standards-group, #upload-standards (checkboxes name="standards"), #file-error and
 // #standards-error (.app-error-text inside), #upload-error-summary, #upload-progress with
 // #upload-progress-list and #upload-summary, and #evidence-list.
@@ -98,10 +102,12 @@ function enhance (form) {
     busy = true
     button.disabled = true
     button.setAttribute('aria-disabled', 'true')
+    form.dataset.state = 'uploading'
     uploadAll(files, standards).finally(() => {
       busy = false
       button.disabled = false
       button.removeAttribute('aria-disabled')
+      form.dataset.state = 'done' // every file done and the list refreshed (tests wait for it)
     })
   })
 
