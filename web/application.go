@@ -78,12 +78,7 @@ type appContext struct {
 // answered here with the "being set up" page (ok false, nothing else to do).
 func (s *Server) loadApplication(w http.ResponseWriter, r *http.Request, me award.Person) (appContext, bool) {
 	id := r.PathValue("id")
-	row, err := s.Apps().Application(r.Context(), me, id, applications.CanRead)
-	if err != nil {
-		s.fail(w, r, me, err)
-		return appContext{}, false
-	}
-	v, err := s.Apps().Get(r.Context(), me, id)
+	v, err := s.Apps().Viewed(r.Context(), me, id)
 	if err != nil {
 		if journeyStarting(err) {
 			s.startingPage(w, r, me, id)
@@ -92,7 +87,7 @@ func (s *Server) loadApplication(w http.ResponseWriter, r *http.Request, me awar
 		s.fail(w, r, me, err)
 		return appContext{}, false
 	}
-	return appContext{App: v, Applicant: row.ApplicantID == me.ID}, true
+	return appContext{App: v.Application, Applicant: v.Mine}, true
 }
 
 // journeyStarting says err is the service's "registered; the journey is starting".

@@ -34,18 +34,31 @@ func (s *Service) List(ctx context.Context, me award.Person) ([]postgres.Applica
 
 // Get is the application as the person may see it.
 func (s *Service) Get(ctx context.Context, me award.Person, id string) (structs.Application, error) {
+	v, err := s.Viewed(ctx, me, id)
+	return v.Application, err
+}
+
+// Viewed is an application as one person sees it, with whether it is theirs: pages offer the
+// actions that change an application only to its applicant (the journey refuses others anyway).
+type Viewed struct {
+	structs.Application
+	Mine bool // the person is its applicant
+}
+
+// Viewed is Get with the person's relation to the application, after one access check.
+func (s *Service) Viewed(ctx context.Context, me award.Person, id string) (Viewed, error) {
 	app, err := s.Application(ctx, me, id, CanRead)
 	if err != nil {
-		return structs.Application{}, err
+		return Viewed{}, err
 	}
 	var st workflows.Status
 	if err := s.WithJourney(ctx, app, func() (err error) {
 		st, err = s.Status(ctx, app.ID)
 		return err
 	}); err != nil {
-		return structs.Application{}, err
+		return Viewed{}, err
 	}
-	return ViewFor(st, me), nil
+	return Viewed{Application: ViewFor(st, me), Mine: app.ApplicantID == me.ID}, nil
 }
 
 // Framework is the framework version the application is assessed on.
