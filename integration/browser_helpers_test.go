@@ -56,13 +56,18 @@ func artifactsDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = os.RemoveAll(dir)
+	if _, seen := artifactDirs.LoadOrStore(dir, true); !seen {
+		_ = os.RemoveAll(dir)
+		t.Logf("screenshots of %s: %s", t.Name(), dir)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshots of %s: %s", t.Name(), dir)
 	return dir
 }
+
+// artifactDirs are the directories emptied so far (once per test run, however many tabs).
+var artifactDirs sync.Map
 
 // viewport is a window size: phone is an iPhone SE's 375×667 CSS pixels at 2× with touch.
 type viewport struct {
@@ -88,6 +93,11 @@ type tab struct {
 	audited     []string
 	mu          sync.Mutex
 	consoleErrs []string
+	// errorPages are the documents the tab was answered with 4xx or 5xx (a page with an
+	// error summary is 422): the browser logs each, which is no error of the page.
+	errorPages map[string]bool
+	// label prefixes the screenshots of a tab when a test has several.
+	label string
 }
 
 // newTab starts Chromium with JavaScript on or off and the given window. The whole browser
@@ -109,7 +119,7 @@ func newTab(t *testing.T, js bool, vp viewport, limit time.Duration) *tab {
 	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelRoot() })
-	tb := &tab{t: t, ctx: ctx, base: shared.APIURL, js: js, art: artifactsDir(t)}
+	tb := &tab{t: t, ctx: ctx, base: shared.APIURL, js: js, art: artifactsDir(t), errorPages: map[string]bool{}}
 	// Start the browser on the long-lived context (a step's timeout must not stop it).
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
@@ -164,6 +174,10 @@ func (b *tab) assertNoConsoleErrors() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.consoleErrs {
+		if url, ok := strings.CutPrefix(e, "error: Failed to load resource: the server responded with a status of "); ok &&
+			b.errorPages[strings.TrimSuffix(url[strings.LastIndex(url, "(")+1:], ")")] {
+			continue
+		}
 		b.t.Errorf("browser console: %s", e)
 	}
 	b.consoleErrs = nil
@@ -220,6 +234,11 @@ func (b *tab) navigate(what string, steps ...chromedp.Action[chromedp.Void]) int
 	}
 	if resp == nil {
 		return 0
+	}
+	if resp.Status >= 400 {
+		b.mu.Lock()
+		b.errorPages[resp.URL] = true
+		b.mu.Unlock()
 	}
 	return int(resp.Status)
 }
@@ -404,7 +423,7 @@ func (b *tab) screenshot(name string) string {
 	b.shot++
 	png := get(b, "screenshot of "+name, chromedp.FullScreenshot(100))
 	slug := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	file := filepath.Join(b.art, fmt.Sprintf("%02d-%s.png", b.shot, slug))
+	file := filepath.Join(b.art, fmt.Sprintf("%s%02d-%s.png", b.prefix(), b.shot, slug))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
@@ -419,12 +438,19 @@ func (b *tab) viewportShot(name, sel string) string {
 	b.shot++
 	png := get(b, "screenshot of "+name, chromedp.CaptureScreenshot())
 	slug := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	file := filepath.Join(b.art, fmt.Sprintf("%02d-%s-screen.png", b.shot, slug))
+	file := filepath.Join(b.art, fmt.Sprintf("%s%02d-%s-screen.png", b.prefix(), b.shot, slug))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot of the window: %s", file)
 	return file
+}
+
+func (b *tab) prefix() string {
+	if b.label == "" {
+		return ""
+	}
+	return b.label + "-"
 }
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
@@ -506,7 +532,7 @@ func (b *tab) audit(name string) axeResult {
 // signIn signs the person in as a person would: the page they asked for sends them to the
 // sign-in form; they type their address and council, find the email in the development
 // mailbox page (once the local SendGrid endpoint holds it), open its link, press Continue,
-// and land on the page first asked for. nth is which email to the address holds the link.
+// and land on the page first asked for. nth counts the sign-in emails to the address.
 func (b *tab) signIn(p postgres.Person, startAt, wantPath, wantH1 string, nth int) {
 	b.t.Helper()
 	resetIPLimit(b.t)
@@ -518,7 +544,7 @@ func (b *tab) signIn(p postgres.Person, startAt, wantPath, wantH1 string, nth in
 		b.t.Fatalf("asking for a link: status %d: %s", st, b.text("main"))
 	}
 	b.landed("check your email", `/signin`, "Check your email")
-	link := linkIn(b.t, p.Email, nth)
+	link := signInLink(b.t, p.Email, nth)
 	if !strings.HasPrefix(link, b.base+"/signin/continue?token=") {
 		b.t.Fatalf("the emailed link %q does not lead to this site", link)
 	}
@@ -529,6 +555,23 @@ func (b *tab) signIn(p postgres.Person, startAt, wantPath, wantH1 string, nth in
 	b.landed("continue", `/signin/continue\?token=.*`, "Sign in")
 	b.click("form[action='/signin/continue'] button[type=submit]")
 	b.landed("signed in", wantPath, wantH1)
+}
+
+// signInLink waits for the nth sign-in email to the address (other emails not counted) and
+// returns its link.
+func signInLink(t *testing.T, addr string, nth int) string {
+	t.Helper()
+	var links []string
+	eventually(t, fmt.Sprintf("sign-in email %d to %s", nth, addr), func() bool {
+		links = links[:0]
+		for _, m := range mailTo(shared, addr) {
+			if l := linkPattern.FindString(m.Text); l != "" {
+				links = append(links, l)
+			}
+		}
+		return len(links) >= nth
+	})
+	return links[nth-1]
 }
 
 // resetIPLimit forgets the per-IP sign-in counts: every test asks from 127.0.0.1.

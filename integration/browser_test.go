@@ -149,6 +149,66 @@ func applicantJourney(t *testing.T, b *tab) {
 	t.Logf("journey (JavaScript %v): %d pages, each audited by axe, in %v", b.js, len(b.audited), time.Since(start).Round(time.Millisecond))
 }
 
+// TestBrowserSupporterAndWithdrawal: a supporter on a phone follows the application they
+// support; its applicant withdraws it through the pages (reason, are you sure, done), and the
+// supporter sees it withdrawn. axe audits every page.
+func TestBrowserSupporterAndWithdrawal(t *testing.T) {
+	applicant, supporter := newPerson(t, postgres.RoleApplicant), newPerson(t, postgres.RoleSupporter)
+	resetIPLimit(t)
+	api := signInByLink(t, shared.APIURL, applicant, 1)
+	name := fmt.Sprintf("Supported Primary %d", time.Now().UnixNano()%1e6)
+	r := api.postJSON("/v1/applications", map[string]any{"setting_reference": fmt.Sprintf("URN%d", time.Now().UnixNano()%1e9),
+		"setting_name": name, "track": "caring_schools", "variant": "primary", "supporter_email": supporter.Email})
+	if r.Status != 201 {
+		t.Fatalf("registering: %d %s", r.Status, r.Body)
+	}
+	var app application
+	r.json(t, &app)
+	appPath := "/applications/" + app.ID
+	eventually(t, "the journey to start", func() bool { return api.get("/v1/applications/"+app.ID).Status == 200 })
+
+	// The supporter follows it from their list.
+	sb := newTab(t, true, phone, time.Minute)
+	sb.label = "supporter"
+	sb.signIn(supporter, "/supporting", "/supporting", "Settings you support", 1)
+	if list := sb.text("main"); !strings.Contains(list, name) {
+		t.Fatalf("the supporter's list does not show %s: %s", name, list)
+	}
+	sb.click("a[href='/supporting/" + app.ID + "']")
+	sb.landed("supported application", "/supporting/"+app.ID, name)
+	sb.click("main a[href='" + appPath + "']")
+	sb.landed("application, read-only", appPath, name)
+	if sb.has("a[href='"+appPath+"/withdraw']") || sb.has("a[href='"+appPath+"/evidence']") {
+		t.Error("the supporter is offered links that change the application")
+	}
+
+	// The applicant, sent by an emailed link to the application, withdraws it.
+	ab := newTab(t, true, desktop, time.Minute)
+	ab.label = "applicant"
+	ab.signIn(applicant, appPath, appPath, name, 2)
+	ab.click("a[href='" + appPath + "/withdraw']")
+	ab.landed("withdraw", appPath+"/withdraw", "Why are you withdrawing this application?")
+	ab.click("form[action='" + appPath + "/withdraw'] button[type=submit]")
+	ab.landed("withdraw without a reason", appPath+"/withdraw", "Why are you withdrawing this application?")
+	if !ab.has(".govuk-error-summary") {
+		t.Error("no error summary for a missing reason")
+	}
+	ab.type_("#reason", "The school is merging with another this term.")
+	ab.click("form[action='" + appPath + "/withdraw'] button[type=submit]")
+	ab.landed("are you sure", appPath+"/withdraw", "Are you sure you want to withdraw this application?")
+	ab.click("form[action='" + appPath + "/withdraw'] button[type=submit]")
+	ab.landed("withdrawn", appPath+"/withdrawn", "Application withdrawn")
+	ab.assertNoConsoleErrors()
+
+	// The supporter sees it withdrawn.
+	sb.open("/supporting/" + app.ID)
+	sb.landed("supported application, withdrawn", "/supporting/"+app.ID, name)
+	if main := sb.text("main"); !strings.Contains(main, "Withdrawn") {
+		t.Errorf("the supporter does not see the withdrawal: %s", main)
+	}
+	sb.assertNoConsoleErrors()
+}
+
 // TestPagesOfAnotherApplicantAreNotFound: an applicant asking for another applicant's
 // application pages gets the same "Page not found" as for an application that does not
 // exist: nothing says it is there.
