@@ -158,10 +158,14 @@ func (s *Server) renderEvidence(w http.ResponseWriter, r *http.Request, me award
 	s.render(w, r, status, "applicant/evidence", p)
 }
 
-// absoluteURL is path on this site as the browser reached it: storage sends the browser back
-// to it after a form upload. The scheme is https when the request came over TLS or the
+// absoluteURL is path on this site: storage sends the browser back to it after a form upload.
+// It is the configured public URL's when there is one (a Host header is the client's to
+// choose); else as the browser reached it, https when the request came over TLS or the
 // session cookie is Secure (the service is served over https, perhaps behind a proxy).
 func (s *Server) absoluteURL(r *http.Request, path string) string {
+	if s.PublicURL != "" {
+		return strings.TrimSuffix(s.PublicURL, "/") + path
+	}
 	scheme := "http"
 	if r.TLS != nil || (s.Sessions != nil && s.Sessions.Cookie.Secure) {
 		scheme = "https"

@@ -29,6 +29,9 @@ type Server struct {
 	// browser uploads evidence straight to it, so the Content-Security-Policy allows it in
 	// connect-src (JavaScript PUT) and form-action (the no-JavaScript POST).
 	StorageOrigin string
+	// PublicURL is the site's address as people reach it (https://awards.council.example):
+	// the address storage sends a browser back to after an upload without JavaScript.
+	PublicURL string
 	// Who, when set (handler tests), names the request's person instead of its session.
 	Who func(r *http.Request) (award.Person, error)
 	// Mailbox, when set (development), is every email sent: shown at /dev/mailbox (mailbox.go),

@@ -80,7 +80,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/webhooks/sendgrid", s.sendgridEvents)
 	// A bearer token or a session cookie (signin_auth.go).
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
-	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB}
+	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB, PublicURL: s.OIDC.PublicURL}
 	if s.Mailbox != nil {
 		s.web.Mailbox = s.Mailbox // the mailbox page (web/mailbox.go)
 	}
