@@ -54,12 +54,7 @@ type evidenceApp struct {
 
 func (s *Server) loadEvidence(w http.ResponseWriter, r *http.Request, me award.Person) (evidenceApp, bool) {
 	id := r.PathValue("id")
-	row, err := s.Apps().Application(r.Context(), me, id, applications.CanRead)
-	if err != nil {
-		s.fail(w, r, me, err)
-		return evidenceApp{}, false
-	}
-	app, err := s.Apps().Get(r.Context(), me, id)
+	app, err := s.Apps().Viewed(r.Context(), me, id)
 	if err != nil {
 		s.fail(w, r, me, err)
 		return evidenceApp{}, false
@@ -69,8 +64,8 @@ func (s *Server) loadEvidence(w http.ResponseWriter, r *http.Request, me award.P
 		s.fail(w, r, me, err)
 		return evidenceApp{}, false
 	}
-	actor := row.ApplicantID == me.ID || me.Has(award.RoleAdmin)
-	return evidenceApp{App: app, Framework: fw, Applicant: row.ApplicantID == me.ID,
+	actor := app.Mine || me.Has(award.RoleAdmin)
+	return evidenceApp{App: app.Application, Framework: fw, Applicant: app.Mine,
 		CanChange: actor && app.Stage.AcceptsEvidence()}, true
 }
 
