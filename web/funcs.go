@@ -131,14 +131,22 @@ func stageTagClass(v any) string {
 	return "govuk-tag--purple"
 }
 
-// whoActs says whose move a stage waits for.
-func whoActs(v any) string {
+// whoActs says whose move a stage waits for, in the applicant's words ("You", "Your
+// assessor") or, after "supporter", in a supporter's ("The applicant", "The assessor").
+func whoActs(v any, viewer ...string) string {
+	supporter := len(viewer) > 0 && viewer[0] == "supporter"
 	switch award.Stage(fmt.Sprint(v)) {
 	case award.StageToolkit, award.StagePortfolio, award.StageNotYet:
+		if supporter {
+			return "The applicant"
+		}
 		return "You"
 	case award.StageAwaitingAllocation, award.StageOffered:
 		return "The award team"
 	case award.StageAssessment:
+		if supporter {
+			return "The assessor"
+		}
 		return "Your assessor"
 	case award.StageModeration:
 		return "A moderator"

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-	"log/slog"
 	"net/http"
 
 	"awardengine/award"
@@ -20,15 +18,7 @@ type problemPage struct {
 // fail shows a service's error as a page: a page another person's application would show is
 // "Page not found" (never whether it exists), and an error of unknown effect says so.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, me award.Person, err error) {
-	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	p, known := applications.Problem(err, read)
-	var unknown *applications.OutcomeUnknownError
-	switch {
-	case errors.As(err, &unknown):
-		slog.Warn("update outcome unknown", "method", r.Method, "path", r.URL.Path, "error", err)
-	case !known:
-		slog.Error("page failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	}
+	p := applications.RequestProblem(r, err)
 	switch p.Status {
 	case http.StatusNotFound, http.StatusForbidden:
 		s.notFound(w, r, me)

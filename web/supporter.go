@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"awardengine/award"
@@ -19,7 +18,6 @@ func (s *Server) supporterRoutes(mux *http.ServeMux) {
 }
 
 func init() {
-	funcs["supporterWhoActs"] = supporterWhoActs
 	funcs["emailSent"] = emailSent
 }
 
@@ -54,20 +52,6 @@ func (s *Server) supported(w http.ResponseWriter, r *http.Request, me award.Pers
 		Data: supportedData{App: got.Application, Copies: got.Copies}})
 }
 
-// supporterWhoActs says, in a supporter's words, whose move a stage waits for.
-func supporterWhoActs(v any) string {
-	switch award.Stage(fmt.Sprint(v)) {
-	case award.StageToolkit, award.StagePortfolio, award.StageNotYet:
-		return "The applicant"
-	case award.StageAwaitingAllocation, award.StageOffered:
-		return "The award team"
-	case award.StageAssessment:
-		return "The assessor"
-	case award.StageModeration:
-		return "A moderator"
-	}
-	return "Nobody"
-}
 
 // emailSent says when an email went, or what became of it.
 func emailSent(e structs.SentEmail) string {

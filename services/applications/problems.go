@@ -3,6 +3,7 @@ package applications
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"go.temporal.io/api/serviceerror"
@@ -63,6 +64,22 @@ func Problem(err error, read bool) (p *structs.Problem, known bool) {
 		p.Detail = "a dependency is unavailable, so this request may not have completed: check the application before trying again"
 	}
 	return p, false
+}
+
+// RequestProblem is Problem for the error of an HTTP request (a read when it is a GET or
+// HEAD), logged as operators need it: an update of unknown outcome as a warning, an error
+// that is not a known refusal as an error. Every adapter (the API, the pages) answers with it.
+func RequestProblem(r *http.Request, err error) *structs.Problem {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	p, known := Problem(err, read)
+	var unknown *OutcomeUnknownError
+	switch {
+	case errors.As(err, &unknown):
+		slog.Warn("update outcome unknown", "method", r.Method, "path", r.URL.Path, "error", err)
+	case !known:
+		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	return p
 }
 
 // InProgress is the answer to an update whose outcome is not known.

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"net/http"
 
 	"awardengine/services/applications"
@@ -47,15 +45,7 @@ var (
 // what is known of the request's effect: a read, or an error marked unchanged, changed
 // nothing). A journey still starting gets a Retry-After.
 func fail(w http.ResponseWriter, r *http.Request, err error) {
-	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	p, known := applications.Problem(err, read)
-	var unknown *applications.OutcomeUnknownError
-	switch {
-	case errors.As(err, &unknown):
-		slog.Warn("update outcome unknown", "method", r.Method, "path", r.URL.Path, "error", err)
-	case !known:
-		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	}
+	p := applications.RequestProblem(r, err)
 	if p.Type == applications.TypeJourneyStarting {
 		w.Header().Set("Retry-After", applications.JourneyRetryAfter)
 	}
