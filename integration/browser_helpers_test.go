@@ -334,12 +334,6 @@ func (b *tab) landed(name, wantPath, wantH1 string) {
 	b.screenshot(name)
 }
 
-// knownWide are pages known to be too wide for a phone, logged rather than failed until they
-// are fixed: "Your applications" is a five-column table (569 CSS pixels wide once it has a
-// row; the supporter's list became summary cards for the same reason). Remove an entry when
-// its page fits.
-var knownWide = map[string]bool{"/applications": true}
-
 // checkReflow fails a page that is wider than a phone's screen (WCAG 1.4.10 Reflow: no
 // scrolling in two directions at 320 CSS pixels; axe does not check it). Only for a tab with
 // a mobile viewport.
@@ -360,9 +354,7 @@ func (b *tab) checkReflow(name string) {
 			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).trim().split(/\s+/).join('.') : ''));
 		return {page: document.documentElement.scrollWidth, window: win, wide};
 	})()`))
-	if w.Page > w.Window && knownWide[strings.SplitN(b.path(), "?", 2)[0]] {
-		b.t.Logf("KNOWN PROBLEM, not failed: %s is %d CSS pixels wide on a %d pixel screen (widest: %s)", name, w.Page, w.Window, strings.Join(w.Wide, ", "))
-	} else if w.Page > w.Window {
+	if w.Page > w.Window {
 		b.t.Errorf("%s is %d CSS pixels wide on a %d pixel screen: it scrolls sideways on a phone (widest: %s)", name, w.Page, w.Window, strings.Join(w.Wide, ", "))
 	}
 }

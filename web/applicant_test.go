@@ -40,9 +40,10 @@ func TestYourApplications(t *testing.T) {
 	if heading(r) != "Your applications" {
 		t.Fatalf("h1 %q", heading(r))
 	}
-	rows := findAll(r.doc, func(n *htmlNode) bool { return n.Data == "tr" && first(n, func(c *htmlNode) bool { return c.Data == "td" }) != nil })
+	// One summary card each (a table would not fit a phone).
+	rows := findAll(r.doc, hasClass("govuk-summary-card"))
 	if len(rows) != 2 {
-		t.Fatalf("want Ann's 2 applications, got %d rows", len(rows))
+		t.Fatalf("want Ann's 2 applications, got %d cards", len(rows))
 	}
 	var oak *htmlNode
 	for _, row := range rows {
@@ -51,11 +52,11 @@ func TestYourApplications(t *testing.T) {
 		}
 	}
 	if oak == nil {
-		t.Fatal("no row for Oak Primary")
+		t.Fatal("no card for Oak Primary")
 	}
 	for _, want := range []string{"Oak Primary", "URN-100", "Caring Schools", "Gathering evidence", "upload evidence and submit", "15 October 2026", "You"} {
 		if !strings.Contains(text(oak), want) {
-			t.Errorf("the Oak row does not say %q: %s", want, text(oak))
+			t.Errorf("the Oak card does not say %q: %s", want, text(oak))
 		}
 	}
 	tag := first(oak, hasClass("govuk-tag"))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"awardengine/award"
+	"awardengine/storage/postgres"
 	"awardengine/structs"
 )
 
@@ -34,6 +35,7 @@ var funcs = template.FuncMap{
 	"levelName":  levelName,
 	"whoActs":    whoActs,
 	"input":      input,
+	"appCard":    appCard,
 	"contains": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {
@@ -217,4 +219,17 @@ func input(name, label, value string, errs []structs.FieldError, options ...stri
 		}
 	}
 	return f
+}
+
+// appCardData is one application of a list (the "application-card" template).
+type appCardData struct {
+	App      postgres.Application
+	Href     string
+	LinkText string
+	Viewer   string // "applicant" or "supporter": whose words whoActs uses
+}
+
+// appCard is the card of app linking to href, for viewer.
+func appCard(app postgres.Application, href, linkText, viewer string) appCardData {
+	return appCardData{App: app, Href: href, LinkText: linkText, Viewer: viewer}
 }

@@ -85,7 +85,7 @@ func TestSupportingPage(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("status %d:\n%s", status, body)
 	}
-	for _, want := range []string{"<h1 class=\"govuk-heading-l\">Settings you support</h1>", `href="/supporting/app-hill"`, "Hill Primary and the emails you were sent",
+	for _, want := range []string{"<h1 class=\"govuk-heading-l\">Settings you support</h1>", `href="/supporting/app-hill"`, `View<span class="govuk-visually-hidden"> Hill Primary</span>`,
 		"Hill Primary", "Gathering evidence", "Upload evidence and submit the portfolio", "4 June 2027", "The applicant",
 		`aria-current="page"`} {
 		if !strings.Contains(body, want) {
