@@ -180,8 +180,12 @@ func TestSupporterSeesApplicationReadOnly(t *testing.T) {
 	if first(r.doc, func(n *htmlNode) bool { return n.Data == "form" && strings.HasPrefix(attr(n, "action"), "/applications/") }) != nil {
 		t.Error("a form that changes the application")
 	}
-	checkNotFound(t, e.postForm("/applications/app-oak/withdraw", url.Values{"reason": {"x"}, "confirm": {"yes"}}))
-	checkNotFound(t, e.postForm("/applications/app-oak/submit", url.Values{"target_level": {"bronze"}}))
+	// The supporter knows the application: changing it is refused as such (403), not hidden.
+	for _, r := range []response{e.postForm("/applications/app-oak/withdraw", url.Values{"reason": {"x"}, "confirm": {"yes"}}),
+		e.postForm("/applications/app-oak/submit", url.Values{"target_level": {"bronze"}})} {
+		checkPage(t, r, http.StatusForbidden)
+		mustSay(t, r, "You cannot do this", "Supporters can follow an application but not change it")
+	}
 	if len(f.Temporal.Updates) != 0 {
 		t.Fatalf("updates sent: %+v", f.Temporal.Updates)
 	}

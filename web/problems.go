@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"awardengine/award"
 	"awardengine/services/applications"
@@ -20,8 +21,13 @@ type problemPage struct {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, me award.Person, err error) {
 	p := applications.RequestProblem(r, err)
 	switch p.Status {
-	case http.StatusNotFound, http.StatusForbidden:
+	case http.StatusNotFound:
 		s.notFound(w, r, me)
+		return
+	case http.StatusForbidden:
+		// The services refuse with 403 only what the person may know exists (a page of
+		// another role, an action on an application they can see): say so plainly.
+		s.forbidden(w, r, me, p.Detail)
 		return
 	}
 	title := "Sorry, there is a problem"
@@ -35,6 +41,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, me award.Person, e
 // notFound is the one "Page not found" page.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, me award.Person) {
 	s.render(w, r, http.StatusNotFound, "shared/not-found", &Page{Title: "Page not found", Me: me})
+}
+
+// forbidden is the "you cannot do this" page: the person is signed in, but their roles do not
+// allow this page or action.
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, me award.Person, detail string) {
+	s.render(w, r, http.StatusForbidden, "shared/forbidden", &Page{Title: "You cannot do this", Me: me,
+		Data: problemPage{Detail: upperFirst(strings.TrimSuffix(detail, "."))}})
 }
 
 // unavailable says the service cannot answer now (the database is down) and nothing was done.

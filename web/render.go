@@ -134,11 +134,26 @@ func navFor(me award.Person, current string) []NavItem {
 		nav = append(nav, NavItem{Href: href, Text: text,
 			Current: current == href || strings.HasPrefix(current, href+"/")})
 	}
-	if me.Has(award.RoleApplicant) || !me.Has(award.RoleSupporter) {
+	staff := me.Has(award.RoleAssessor) || me.Has(award.RoleModerator) || me.Has(award.RoleAdmin)
+	if me.Has(award.RoleApplicant) || (!me.Has(award.RoleSupporter) && !staff) {
 		add("/applications", "Your applications")
 	}
 	if me.Has(award.RoleSupporter) {
 		add("/supporting", "Settings you support")
+	}
+	if me.Has(award.RoleAssessor) {
+		add("/assess", "Assessments")
+	}
+	if me.Has(award.RoleModerator) {
+		add("/moderate", "Moderation")
+	}
+	if me.Has(award.RoleAdmin) {
+		add("/admin", "Dashboard")
+		add("/admin/stuck", "Stuck")
+		add("/admin/search", "Search")
+		add("/admin/reports", "Reports")
+		add("/admin/people", "People")
+		add("/admin/settings", "Settings")
 	}
 	return nav
 }

@@ -46,6 +46,11 @@ func (s *Server) Register(mux *http.ServeMux) {
 	s.signinRoutes(mux)
 	s.applicantRoutes(mux)
 	s.supporterRoutes(mux)
+	s.assessorRoutes(mux)    // inbox, offers, portfolio viewer, scoring: assessor.go
+	s.offerLinkRoutes(mux)   // the one-click offer link from email: offerlink.go
+	s.moderatorRoutes(mux)   // queue, moderation: moderator.go
+	s.adminRoutes(mux)       // dashboard, stuck list and actions, search, application: admin.go
+	s.adminOfficeRoutes(mux) // reports, audit, people and roster, settings, cohort: admin_office.go
 	if s.Mailbox != nil {
 		s.mailboxRoutes(mux) // development: every email sent, as a page (mailbox.go)
 	}

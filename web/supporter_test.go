@@ -141,7 +141,6 @@ func TestSupportedApplicationRefused(t *testing.T) {
 	}{
 		{"another supporter's setting", supSam, "/supporting/app-oak"},
 		{"no such application", supSam, "/supporting/app-nope"},
-		{"the applicant", supPriya, "/supporting/app-hill"},
 		{"another tenant", eastSam, "/supporting/app-hill"},
 	} {
 		t.Run(c.who, func(t *testing.T) {
@@ -150,6 +149,14 @@ func TestSupportedApplicationRefused(t *testing.T) {
 				t.Fatalf("status %d:\n%s", status, body)
 			}
 		})
+	}
+}
+
+// The applicant knows the application but is not its supporter: refused as such.
+func TestSupportedApplicationRefusedToItsApplicant(t *testing.T) {
+	status, body, _ := pageGet(t, supporterPages(t, supPriya, supporterFakes(), nil), "/supporting/app-hill")
+	if status != http.StatusForbidden || !strings.Contains(body, "You cannot do this") || !strings.Contains(body, "Only the supporter") {
+		t.Fatalf("status %d:\n%s", status, body)
 	}
 }
 
