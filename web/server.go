@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"awardengine/award"
+	"awardengine/services/admin"
 	"awardengine/services/applications"
 	"awardengine/services/signin"
 	"awardengine/storage/postgres"
@@ -20,7 +21,9 @@ import (
 type Server struct {
 	// Apps returns the applications service (the API server builds it, so both adapters
 	// share one configuration).
-	Apps     func() *applications.Service
+	Apps func() *applications.Service
+	// Admin returns the admin service (dashboard, stuck list, search, detail, roster, reports).
+	Admin    func() *admin.Service
 	SignIn   *signin.Service
 	Sessions *scs.SessionManager
 	// DB names tenants in the header.

@@ -81,6 +81,7 @@ func (s *Server) Handler() http.Handler {
 	// A bearer token or a session cookie (signin_auth.go).
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
 	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB, PublicURL: s.OIDC.PublicURL}
+	s.web.Admin = s.admin // the admins' pages (web/admin*.go)
 	if s.Mailbox != nil {
 		s.web.Mailbox = s.Mailbox // the mailbox page (web/mailbox.go)
 	}
@@ -108,6 +109,7 @@ func (s *Server) Handler() http.Handler {
 	s.adminRoutes(authed)      // reports, audit trail, search, application detail: admin.go
 	s.actionRoutes(authed)     // nudge, extend, retry: actions.go
 	s.stuckRoutes(authed)      // the admins' stuck list: stuck.go
+	s.dashboardRoutes(authed)  // the admins' dashboard, an application's actions and allocation candidates: dashboard.go
 	s.peopleRoutes(authed)     // the authority's people and roles (admins): people.go
 	s.cohortRoutes(authed)     // the cohort import (admins): cohort.go
 	// The assessor roster (admins): roster.go.
