@@ -123,21 +123,29 @@ func TestViewForRedacts(t *testing.T) {
 	st := workflows.Status{ApplicationID: "app-1", Stage: award.StageModeration, Assessment: &award.Assessment{
 		AssessorID: "p-ass", Excluded: map[string]string{"p-x": "declined"}, Allocation: &award.Allocation{Chosen: "p-ass"},
 		Ratings: map[string]award.Level{"LD1": award.Gold}, Feedback: "good", Recommended: award.Gold,
-		Moderation: &award.Moderation{ModeratorID: "p-mod", Draw: 0.42}}}
-	if v := ViewFor(st, admin); v.Assessment.Allocation == nil || v.Assessment.Excluded == nil || v.Assessment.Moderation.Draw != 0.42 {
+		Moderation: &award.Moderation{ModeratorID: "p-mod", Draw: 0.042, Reasons: []string{"random sample (draw 0.0420 < 0.10)"}}}}
+	if v := ViewFor(st, admin); v.Assessment.Allocation == nil || v.Assessment.Excluded == nil || v.Assessment.Moderation.Draw != 0.042 {
 		t.Fatalf("admin view lost detail: %+v", v.Assessment)
 	}
 	for _, holder := range []award.Person{assessor, moderator} {
 		v := ViewFor(st, holder)
-		if v.Assessment.Allocation != nil || v.Assessment.Excluded != nil || v.Assessment.Ratings == nil || v.Assessment.Moderation.Draw != 0 {
+		if v.Assessment.Allocation != nil || v.Assessment.Excluded != nil || v.Assessment.Ratings == nil {
 			t.Fatalf("%s view: %+v", holder.ID, v.Assessment)
 		}
+	}
+	// The sampling draw is its moderator's (and admins'): the assessor sees neither the number
+	// nor the reason's.
+	if m := ViewFor(st, moderator).Assessment.Moderation; m.Draw != 0.042 || m.Reasons[0] != "random sample (draw 0.0420 < 0.10)" {
+		t.Fatalf("the moderator does not see the draw: %+v", m)
+	}
+	if m := ViewFor(st, assessor).Assessment.Moderation; m.Draw != 0 || m.Reasons[0] != "random sample" {
+		t.Fatalf("the assessor sees the draw: %+v", m)
 	}
 	v := ViewFor(st, applicant)
 	if v.Assessment.Ratings != nil || v.Assessment.Feedback != "" || v.Assessment.Recommended != 0 || v.Assessment.Moderation != nil {
 		t.Fatalf("the applicant sees an undecided assessment: %+v", v.Assessment)
 	}
-	if st.Assessment.Allocation == nil || st.Assessment.Moderation.Draw != 0.42 {
+	if st.Assessment.Allocation == nil || st.Assessment.Moderation.Draw != 0.042 || st.Assessment.Moderation.Reasons[0] != "random sample (draw 0.0420 < 0.10)" {
 		t.Fatal("ViewFor changed the journey's status it was given")
 	}
 }

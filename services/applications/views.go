@@ -1,6 +1,9 @@
 package applications
 
 import (
+	"slices"
+	"strings"
+
 	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/structs"
@@ -30,7 +33,8 @@ func ViewEvidence(e activities.Evidence) structs.Evidence {
 
 // ViewFor is an application as one person may see it. Admins see everything, including the
 // allocation's reasons; the assessor and moderator see the assessment but not who else was
-// considered; the applicant and supporter see the assessment's outcome once it is decided.
+// considered, and only its moderator sees the moderation's sampling draw; the applicant and
+// supporter see the assessment's outcome once it is decided.
 func ViewFor(st workflows.Status, me award.Person) structs.Application {
 	v := View(st)
 	v.PreviousAward, v.Lifecycle = st.Previous, st.Lifecycle
@@ -40,9 +44,11 @@ func ViewFor(st workflows.Status, me award.Person) structs.Application {
 	a := *st.Assessment
 	if !me.Has(award.RoleAdmin) {
 		a.Allocation, a.Excluded, a.PreferredID = nil, nil, ""
-		if a.Moderation != nil {
+		if a.Moderation != nil && me.ID != a.Moderation.ModeratorID {
+			// The sampling draw is the moderator's to see (and admins'), not the assessor's,
+			// the applicant's or the supporter's: neither as a number nor in the reason.
 			m := *a.Moderation
-			m.Draw = 0
+			m.Draw, m.Reasons = 0, withoutDraw(m.Reasons)
 			a.Moderation = &m
 		}
 		holder := me.ID == a.AssessorID || (a.Moderation != nil && me.ID == a.Moderation.ModeratorID) ||
@@ -54,3 +60,21 @@ func ViewFor(st workflows.Status, me award.Person) structs.Application {
 	v.Assessment = &a
 	return v
 }
+
+// withoutDraw is the moderation's reasons with the random sample's draw left out ("random
+// sample (draw 0.0731 < 0.10)" → "random sample").
+func withoutDraw(reasons []string) []string {
+	if !slices.ContainsFunc(reasons, isSampleReason) {
+		return reasons
+	}
+	out := make([]string, len(reasons))
+	for i, r := range reasons {
+		if isSampleReason(r) {
+			r = "random sample"
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func isSampleReason(r string) bool { return strings.HasPrefix(r, "random sample") }
