@@ -42,6 +42,8 @@ type scoreData struct {
 	Overdue              bool
 	Referred             string
 	AutosaveURL          string
+	// Unsaved: the form shows what was typed and refused, not the journey's draft.
+	Unsaved bool
 }
 
 // levelNeeds is what one level needs: the codes of the standards rated at it or above.
@@ -118,8 +120,11 @@ func scoreDataOf(p applications.Portfolio, me award.Person, in *scoreInput, errs
 				in.Day, in.Month, in.Year = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
 			}
 		}
-	} else if as := a.Assessment; as != nil {
-		d.VisitDate = as.VisitDate
+	} else {
+		d.Unsaved = true
+		if as := a.Assessment; as != nil {
+			d.VisitDate = as.VisitDate
+		}
 	}
 	d.Feedback, d.Day, d.Month, d.Year = in.Feedback, in.Day, in.Month, in.Year
 	ratings := map[string]award.Level{}

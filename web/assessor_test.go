@@ -26,7 +26,7 @@ import (
 var (
 	al = award.Person{ID: "p-al", TenantID: "north", Name: "Al Assessor", Email: "al@example.org",
 		Roles: []string{award.RoleAssessor}, Active: true}
-	mia = award.Person{ID: "p-mia", TenantID: "north", Name: "Mia Assessor", Email: "mia@example.org",
+	ivy = award.Person{ID: "p-ivy", TenantID: "north", Name: "Ivy Assessor", Email: "ivy@example.org",
 		Roles: []string{award.RoleAssessor}, Active: true}
 	ola = award.Person{ID: "p-ola", TenantID: "east", Name: "Ola Other", Email: "ola@example.org",
 		Roles: []string{award.RoleAssessor}, Active: true}
@@ -34,7 +34,7 @@ var (
 
 var (
 	offerExpires = time.Date(2026, 9, 8, 9, 0, 0, 0, time.UTC)   // 8 September 2026, 10:00am in London
-	dueSoon      = time.Now().Add(10 * 24 * time.Hour)            // an assessment not yet due
+	dueSoon      = time.Now().Add(10 * 24 * time.Hour)           // an assessment not yet due
 	duePast      = time.Date(2026, 1, 15, 17, 0, 0, 0, time.UTC) // an assessment overdue
 )
 
@@ -48,7 +48,7 @@ var (
 func assessorFakes(t *testing.T) *appstest.Fakes {
 	t.Helper()
 	f := appstest.New()
-	for _, p := range []award.Person{al, mia, ola} {
+	for _, p := range []award.Person{al, ivy, ola} {
 		f.Store.AddPerson(p)
 	}
 	add := func(id, name string, st workflows.Status) {
@@ -165,7 +165,7 @@ func TestAssessorInbox(t *testing.T) {
 
 // TestAssessorInboxEmpty says there is nothing to do.
 func TestAssessorInboxEmpty(t *testing.T) {
-	e := newTestServer(t, mia, assessorFakes(t))
+	e := newTestServer(t, ivy, assessorFakes(t))
 	r := e.get("/assess")
 	checkPage(t, r, http.StatusOK)
 	mustSay(t, r, "You have no offers to answer.", "You have no assessments in progress.")
@@ -240,7 +240,7 @@ func TestAcceptRefused(t *testing.T) {
 // the assessor offered it until they accept.
 func TestOfferRefusals(t *testing.T) {
 	f := assessorFakes(t)
-	for _, p := range []award.Person{mia, ola} {
+	for _, p := range []award.Person{ivy, ola} {
 		e := newTestServer(t, p, f)
 		for _, path := range []string{"/assess/app-pine/offer", "/assess/app-pine/decline", "/assess/app-pine"} {
 			checkNotFound(t, e.get(path), "Pine Primary")
@@ -368,7 +368,7 @@ func TestEvidenceOpens(t *testing.T) {
 	checkPage(t, r, http.StatusForbidden)
 	mustSay(t, r, "The portfolio opens to the assessor once they accept the offer")
 	// Another assessor: nothing.
-	e = newTestServer(t, mia, f)
+	e = newTestServer(t, ivy, f)
 	checkNotFound(t, e.get("/assess/app-fir/evidence/ev-1"), "plan.pdf")
 }
 
@@ -622,7 +622,7 @@ func TestSubmitAssessment(t *testing.T) {
 func TestSomeoneElsesApplication(t *testing.T) {
 	f := assessorFakes(t)
 	paths := []string{"/assess/app-fir", "/assess/app-fir/score", "/assess/app-fir/check", "/assess/app-fir/offer"}
-	for _, p := range []award.Person{mia, ola} {
+	for _, p := range []award.Person{ivy, ola} {
 		e := newTestServer(t, p, f)
 		for _, path := range paths {
 			checkNotFound(t, e.get(path), "Fir Nursery")

@@ -34,7 +34,9 @@ function enhance (form) {
   const recommended = document.getElementById('recommended')
   const hint = document.getElementById('recommended-hint')
   let visitSaved = form.dataset.visitDate || '' // the last visit date known good
-  let lastSaved = null // the time of the last save that worked
+  // The time of the last save that worked: the page's draft is the journey's as it opened
+  // (unless the page shows a refused form, data-saved="false").
+  let lastSaved = form.dataset.saved === 'false' ? null : new Date()
   let timer = null
   let inFlight = false
   let dirty = false
@@ -61,6 +63,12 @@ function enhance (form) {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden' && dirty && !submitting) save(true)
   })
+
+  // A form shown again after a refusal holds typed work the journey does not have yet.
+  if (form.dataset.saved === 'false') {
+    dirty = true
+    schedule(DELAY)
+  }
 
   function schedule (ms) {
     clearTimeout(timer)
