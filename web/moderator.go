@@ -568,7 +568,7 @@ func (s *Server) moderatedPage(w http.ResponseWriter, r *http.Request, me award.
 		http.Redirect(w, r, "/moderate", http.StatusSeeOther)
 		return
 	}
-	title := "Recommendation confirmed"
+	title := "Assessment confirmed"
 	switch done.Decision {
 	case decideAmend:
 		title = "Ratings amended"
@@ -578,9 +578,10 @@ func (s *Server) moderatedPage(w http.ResponseWriter, r *http.Request, me award.
 	s.render(w, r, http.StatusOK, "moderator/done", &Page{Title: title, Me: me, Data: done})
 }
 
-// moderationEvidence sends the browser to a short-lived link to one file of the portfolio.
+// moderationEvidence sends the browser to a short-lived link to one file of the portfolio:
+// a PDF or an image opens in place, anything else downloads.
 func (s *Server) moderationEvidence(w http.ResponseWriter, r *http.Request, me award.Person) {
-	link, err := s.Apps().DownloadEvidence(r.Context(), me, r.PathValue("id"), r.PathValue("evidence"))
+	link, err := s.Apps().OpenEvidence(r.Context(), me, r.PathValue("id"), r.PathValue("evidence"))
 	if err != nil {
 		s.fail(w, r, me, err)
 		return

@@ -186,7 +186,7 @@ func TestModerationPage(t *testing.T) {
 	if len(halves) != 2 {
 		t.Fatalf("A1: want two halves, got %d", len(halves))
 	}
-	if !strings.Contains(text(halves[0]), "The assessor’s rating Silver") || !strings.Contains(text(halves[0]), "A1 at silver") {
+	if !strings.Contains(text(halves[0]), "The assessor’s rating Silver") || !strings.Contains(text(halves[0]), "Silver descriptor: A1 at silver") {
 		t.Errorf("A1 rating half: %q", text(halves[0]))
 	}
 	if !strings.Contains(text(halves[1]), "ev-1.pdf (opens in new tab)") || !strings.Contains(text(halves[1]), "PDF, 1000 bytes") {
@@ -210,16 +210,17 @@ func TestModerationPage(t *testing.T) {
 	mustSay(t, r, "The decision will be Silver, as the assessor recommended")
 }
 
-// TestModerationEvidenceOpens: a file opens through a short-lived link (303); a removed one
-// is not found.
+// TestModerationEvidenceOpens: a file opens through a short-lived link (303; a PDF in place);
+// a removed one is not found.
 func TestModerationEvidenceOpens(t *testing.T) {
 	f := moderationFakes()
 	e := newTestServer(t, mia, f)
 	r := e.get("/moderate/app-oak/evidence/ev-1")
-	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), appstest.URL+"/") {
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), appstest.URL+"/") ||
+		!strings.HasSuffix(r.header.Get("Location"), "?view=ev-1.pdf") {
 		t.Fatalf("%d %q", r.status, r.header.Get("Location"))
 	}
-	if len(f.Objects.Gets) != 1 || !strings.HasSuffix(f.Objects.Gets[0], "/ev-1") {
+	if len(f.Objects.Gets) == 0 || !strings.HasSuffix(f.Objects.Gets[len(f.Objects.Gets)-1], "/ev-1") {
 		t.Fatalf("links handed out: %v", f.Objects.Gets)
 	}
 	checkNotFound(t, e.get("/moderate/app-oak/evidence/ev-3"))
@@ -306,7 +307,7 @@ func TestModerationConfirm(t *testing.T) {
 	}
 	r = e.follow(r)
 	checkPage(t, r, http.StatusOK)
-	if heading(r) != "Recommendation confirmed" {
+	if heading(r) != "Assessment confirmed" {
 		t.Fatalf("h1 %q", heading(r))
 	}
 	mustSay(t, r, "Oak Primary", "Decision: Silver", "the applicant is emailed it with their certificate")
