@@ -18,4 +18,7 @@ type Activities struct {
 	Mail      *email.Sender
 	PublicURL string        // base URL of the web/API, for links in emails
 	Temporal  client.Client // starts the daily digest workflows
+	// OfferLinkKey signs the one-click links of offer emails (offerlink.go; OFFER_LINK_KEY).
+	// Nil: offer emails link to the application's page.
+	OfferLinkKey []byte
 }

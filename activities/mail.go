@@ -66,6 +66,9 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 		return EmailResult{}, err
 	}
 	data := a.fill(in, person, tenant)
+	if data, err = a.withOfferLink(ctx, in, data); err != nil { // offerlink.go
+		return EmailResult{}, err
+	}
 	msg, err := a.compose(in, data, tenant)
 	if err != nil {
 		return EmailResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadTemplate", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 
+	"awardengine/services/offerlinks/offertoken"
 	"awardengine/storage/objects"
 )
 
@@ -30,6 +31,10 @@ type Config struct {
 	TemporalUIURL       string
 	// WebhookPublicKey is SendGrid's event-webhook verification key (base64 DER); "" disables the endpoint.
 	WebhookPublicKey string
+	// OfferLinkKey (OFFER_LINK_KEY, base64 of 32+ random bytes) signs the one-click links of
+	// offer emails (services/offerlinks/offertoken). The worker requires it; the API never
+	// needs it (it only hashes the links it is given).
+	OfferLinkKey []byte
 }
 
 // FromEnv reads the configuration; it names every missing required variable at once.
@@ -53,6 +58,13 @@ func FromEnv() (Config, error) {
 		WebhookPublicKey: os.Getenv("SENDGRID_WEBHOOK_PUBLIC_KEY"),
 	}
 	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
+	if v := os.Getenv("OFFER_LINK_KEY"); v != "" {
+		key, err := offertoken.ParseKey(v)
+		if err != nil {
+			return c, err
+		}
+		c.OfferLinkKey = key
+	}
 	c.SessionCookieSecure = !plainHTTPLoopback(c.PublicURL)
 	if v := os.Getenv("SESSION_COOKIE_SECURE"); v != "" {
 		secure, err := strconv.ParseBool(v)

@@ -186,6 +186,8 @@ If you need help, reply to this email.`,
 
 Please accept or decline by {{.DueDate}}: {{.Link}}
 
+This link is yours alone and works once: it opens this offer without signing in, and nothing else. Please do not forward this email.
+
 If we have not heard from you by then, we will offer it to another assessor. Please decline if you have a conflict of interest with this setting.`,
 	},
 	"assessor_allocated": {

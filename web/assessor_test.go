@@ -661,6 +661,12 @@ func TestAssessorTemplatesRender(t *testing.T) {
 		"assessor/score":           scoreData{},
 		"assessor/check":           assessmentCheckData{},
 		"assessor/submitted":       submittedInfo{},
+		// The one-click offer link's pages (offerlink.go; offerlink_test.go tests them).
+		"assessor/offer-link":                 offerLinkData{},
+		"assessor/offer-link-decline":         offerLinkData{},
+		"assessor/offer-link-decline-confirm": offerLinkData{},
+		"assessor/offer-link-done":            offerLinkData{},
+		"assessor/offer-link-refused":         offerLinkData{},
 	}
 	for name := range pages() {
 		if _, ok := data[name]; strings.HasPrefix(name, "assessor/") && !ok {

@@ -29,13 +29,17 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if len(cfg.OfferLinkKey) == 0 {
+		return fmt.Errorf("OFFER_LINK_KEY is not set: it signs the one-click links of offer emails (make one with: openssl rand -base64 32)")
+	}
 	deps, err := config.Connect(context.Background(), cfg)
 	if err != nil {
 		return err
 	}
 	defer deps.Close()
 	w := worker.New(deps.Temporal, &activities.Activities{DB: deps.DB, Objects: deps.Objects,
-		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL, Temporal: deps.Temporal})
+		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL, Temporal: deps.Temporal,
+		OfferLinkKey: cfg.OfferLinkKey})
 	// Registrations left without a journey by an API process that stopped between its commit and
 	// the start are started from the outbox (journeys explains the pattern). Every worker runs one;
 	// they share the work through PostgreSQL.

@@ -27,6 +27,7 @@ import (
 	"awardengine/email"
 	"awardengine/email/webhook"
 	"awardengine/journeys"
+	"awardengine/services/offerlinks/offertoken"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
 	"awardengine/starter/api"
@@ -86,6 +87,9 @@ type Stack struct {
 	http    *http.Server
 	mailSrv *http.Server
 	stops   []func()
+
+	// OfferLinkKey signs the offer emails' one-click links (kept in the data directory).
+	OfferLinkKey []byte
 }
 
 // Start brings everything up in dependency order; on failure it stops what it started.
@@ -192,7 +196,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.APIURL = "http://" + ln.Addr().String()
-	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL, Temporal: s.Client}
+	// The key of the one-click offer links lives with the data, so links emailed before a
+	// restart keep working (production sets OFFER_LINK_KEY).
+	if s.OfferLinkKey, err = offertoken.KeyFile(filepath.Join(o.DataDir, "offer-link.key")); err != nil {
+		return nil, err
+	}
+	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL, Temporal: s.Client,
+		OfferLinkKey: s.OfferLinkKey}
 	if err := s.StartWorker(); err != nil {
 		return nil, err
 	}
