@@ -30,7 +30,8 @@ const DELAY = 1200 // ms after the last change
 const RETRY = 20000 // ms between tries while signed out or failing
 
 function enhance (form) {
-  const status = document.getElementById('draft-status')
+  const status = document.getElementById('draft-status') // the live region, above the form's fields
+  const statusEnd = document.getElementById('draft-status-end') // the same words beside the buttons (not live)
   const recommended = document.getElementById('recommended')
   const hint = document.getElementById('recommended-hint')
   let visitSaved = form.dataset.visitDate || '' // the last visit date known good
@@ -43,7 +44,7 @@ function enhance (form) {
   let submitting = false
 
   form.dataset.enhanced = 'true'
-  status.textContent = 'Your draft is saved automatically as you work.'
+  say('Your draft is saved automatically as you work.')
   if (hint) {
     hint.textContent = hint.textContent.replace('Worked out from your saved ratings', 'Worked out from the ratings above')
   }
@@ -55,7 +56,19 @@ function enhance (form) {
   }
   form.addEventListener('change', changed)
   form.addEventListener('input', changed)
-  form.addEventListener('submit', () => { submitting = true })
+  form.addEventListener('submit', (event) => {
+    if (form.dataset.state === 'signed-out') {
+      // Posting now would go to sign in and lose what is typed here.
+      event.preventDefault()
+      say(status.textContent, true)
+      if (statusEnd) {
+        statusEnd.setAttribute('tabindex', '-1')
+        statusEnd.focus()
+      }
+      return
+    }
+    submitting = true
+  })
   // Leaving or hiding the page sends what is not saved yet (keepalive outlives the page).
   window.addEventListener('pagehide', () => {
     if (dirty && !submitting) save(true)
@@ -170,8 +183,11 @@ function enhance (form) {
   }
 
   function say (text, warning) {
-    status.textContent = text
-    status.classList.toggle('govuk-!-font-weight-bold', !!warning)
+    for (const el of [status, statusEnd]) {
+      if (!el) continue
+      el.textContent = text
+      el.classList.toggle('govuk-!-font-weight-bold', !!warning)
+    }
   }
 
   function updateRecommended () {
