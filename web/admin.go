@@ -214,6 +214,7 @@ type barChart struct {
 type chartBar struct {
 	Label, Value string
 	LabelY, BarY int
+	BarHeight    int
 	BarWidth     float64
 	ValueX       float64
 	ValueY       int
@@ -222,8 +223,8 @@ type chartBar struct {
 const (
 	chartWidth    = 360 // the viewBox's width
 	chartBarSpace = 290 // the longest bar; the rest is for its value
-	chartRow      = 46  // label, bar and gap
-	chartBarH     = 16
+	chartRow      = 52  // label, bar and gap
+	chartBarH     = 18
 )
 
 // newBarChart lays out bars (label, value, its text) for the chart's SVG.
@@ -242,8 +243,8 @@ func newBarChart(id, title, desc string, labels []string, values []float64, text
 		if values[i] > 0 && w < 2 {
 			w = 2 // a value above zero is always visible
 		}
-		c.Bars = append(c.Bars, chartBar{Label: l, Value: texts[i], LabelY: y + 16, BarY: y + 22, BarWidth: w,
-			ValueX: w + 6, ValueY: y + 22 + chartBarH - 3})
+		c.Bars = append(c.Bars, chartBar{Label: l, Value: texts[i], LabelY: y + 18, BarY: y + 26, BarHeight: chartBarH, BarWidth: w,
+			ValueX: w + 6, ValueY: y + 26 + chartBarH - 4})
 	}
 	return c
 }

@@ -91,7 +91,7 @@ func elmAssessing(af *admintest.Fakes) {
 	af.Apps.AddApplication(postgres.Application{ID: "app-elm", TenantID: "north", ApplicantID: bob.ID,
 		SettingReference: "URN-200", SettingName: "Elm Primary", Track: "caring_schools", Variant: "primary", AssessorID: admPriya.ID},
 		workflows.Status{Stage: workflows.StageAssessment, SubmittedAt: appstest.Ptr(day1),
-			Next: workflows.NextStep{Action: "assess the portfolio", Who: award.RoleAssessor, DueAt: &oakDue},
+			Next:       workflows.NextStep{Action: "assess the portfolio", Who: award.RoleAssessor, DueAt: &oakDue},
 			Assessment: &award.Assessment{AssessorID: admPriya.ID, AssessorName: admPriya.Name, AcceptedAt: appstest.Ptr(day2), DueAt: &oakDue}})
 }
 
@@ -294,7 +294,9 @@ func TestAdminNudge(t *testing.T) {
 		t.Fatalf("h1 %q", heading(r))
 	}
 	mustSay(t, r, "Elm Primary", "again to Priya Shah", "assess the portfolio, by 15 October 2026")
-	if first(r.doc, func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == "from" && attr(n, "value") == "stuck" }) == nil {
+	if first(r.doc, func(n *html.Node) bool {
+		return n.Data == "input" && attr(n, "name") == "from" && attr(n, "value") == "stuck"
+	}) == nil {
 		t.Error("the form does not remember it came from the stuck list")
 	}
 	if byID(r, "reason") == nil {
@@ -417,14 +419,14 @@ func TestAdminAllocateByHand(t *testing.T) {
 	if heading(r) != "Allocate an assessor by hand" {
 		t.Fatalf("h1 %q", heading(r))
 	}
-	if got := textOf(t, r, "rules"); !strings.Contains(got, "The allocation rules find nobody: no eligible assessor: 4 excluded") {
+	if got := textOf(t, r, "rules"); !strings.Contains(got, "By the allocation rules nobody is eligible (no eligible assessor: 4 excluded)") {
 		t.Errorf("rules %q", got)
 	}
 	radios := findAll(r.doc, func(n *html.Node) bool { return n.Data == "input" && attr(n, "type") == "radio" })
 	if len(radios) != 1 || attr(radios[0], "value") != admPriya.ID || attr(radios[0], "id") != "assessor" {
 		t.Fatalf("radios %d", len(radios))
 	}
-	if got := textOf(t, r, "assessor-item-hint"); !strings.Contains(got, "The rules exclude them: no early-years specialism. 0 open of 3.") {
+	if got := textOf(t, r, "assessor-item-hint"); !strings.Contains(got, "The rules exclude them: no early-years specialism. 0 open assessments of at most 3.") {
 		t.Errorf("Priya's hint %q", got)
 	}
 	barred := textOf(t, r, "barred")
@@ -459,8 +461,10 @@ func TestAdminAllocateByHand(t *testing.T) {
 	// Offered now: allocating is no longer what its stage allows.
 	r = e.get("/admin/applications/app-oak/allocate")
 	checkPage(t, r, http.StatusOK)
-	if byID(r, "not-allowed") == nil || first(r.doc, func(n *html.Node) bool { return n.Data == "form" && attr(n, "method") == "post" &&
-		strings.HasPrefix(attr(n, "action"), "/admin/") }) != nil {
+	if byID(r, "not-allowed") == nil || first(r.doc, func(n *html.Node) bool {
+		return n.Data == "form" && attr(n, "method") == "post" &&
+			strings.HasPrefix(attr(n, "action"), "/admin/")
+	}) != nil {
 		t.Error("allocation still offered once offered")
 	}
 }
