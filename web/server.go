@@ -13,6 +13,8 @@ import (
 	"awardengine/award"
 	"awardengine/services/admin"
 	"awardengine/services/applications"
+	"awardengine/services/cohort"
+	"awardengine/services/people"
 	"awardengine/services/signin"
 	"awardengine/storage/postgres"
 )
@@ -40,6 +42,12 @@ type Server struct {
 	// Mailbox, when set (development), is every email sent: shown at /dev/mailbox (mailbox.go),
 	// linked from sign-in.
 	Mailbox Mailbox
+	// People returns the people service (invite, roles, deactivate).
+	People func() *people.Service
+	// Cohort returns the cohort import service.
+	Cohort func() *cohort.Service
+	// Tokens, when set (handler tests), lists and revokes people's API tokens instead of SignIn.
+	Tokens PersonTokens
 }
 
 // Register adds the pages to mux. Every path here is a page (HTML); the API keeps /v1/.

@@ -82,6 +82,8 @@ func (s *Server) Handler() http.Handler {
 	authed := func(pattern string, h personHandler) { mux.Handle(pattern, s.authenticatePerson(h)) }
 	s.web = &web.Server{Apps: s.apps, SignIn: s.SignIn, Sessions: s.Sessions, DB: s.DB, PublicURL: s.OIDC.PublicURL}
 	s.web.Admin = s.admin // the admins' pages (web/admin*.go)
+	// The admins' people and cohort pages (web/admin_office*.go).
+	s.web.People, s.web.Cohort = s.people, s.cohorts
 	if s.Mailbox != nil {
 		s.web.Mailbox = s.Mailbox // the mailbox page (web/mailbox.go)
 	}
@@ -112,6 +114,7 @@ func (s *Server) Handler() http.Handler {
 	s.dashboardRoutes(authed)  // the admins' dashboard, an application's actions and allocation candidates: dashboard.go
 	s.peopleRoutes(authed)     // the authority's people and roles (admins): people.go
 	s.cohortRoutes(authed)     // the cohort import (admins): cohort.go
+	s.settingsRoutes(authed)   // the tenant's settings, one person, one roster entry (admins): settings.go
 	// The assessor roster (admins): roster.go.
 	authed("GET /v1/roster", s.listRoster)
 	authed("PUT /v1/roster/{person}", s.putRoster)

@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"bytes"
@@ -28,8 +28,8 @@ func TestCSVCell(t *testing.T) {
 		" =leading space is ok": " =leading space is ok",
 	}
 	for in, want := range cases {
-		if got := csvCell(in); got != want {
-			t.Errorf("csvCell(%q) = %q, want %q", in, got, want)
+		if got := CSVCell(in); got != want {
+			t.Errorf("CSVCell(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -41,12 +41,12 @@ func TestEveryCSVExportIsNeutralised(t *testing.T) {
 	rep := postgres.Report{TenantID: "t", From: "2026-01-01", To: "2026-12-31", GeneratedAt: time.Now(),
 		AssessorWorkload: []postgres.Workload{{PersonID: "p", Role: "assessor", Name: "=cmd|' /C calc'!A0", Offers: 3}},
 		Notes:            []string{"@SUM(1)", "+1", "-1"}}
-	if err := writeReportCSV(&report, rep); err != nil {
+	if err := WriteReportCSV(&report, rep); err != nil {
 		t.Fatal(err)
 	}
 	var audit bytes.Buffer
-	cw := newCSVWriter(&audit)
-	if err := cw.WriteAll([][]string{auditRecord(postgres.AuditLine{ID: 1, AuditEntry: postgres.AuditEntry{At: time.Now(), Actor: "=1+2", Action: "-act"}, ActorName: "\t=x"})}); err != nil {
+	cw := NewCSVWriter(&audit)
+	if err := cw.WriteAll([][]string{AuditRecord(postgres.AuditLine{ID: 1, AuditEntry: postgres.AuditEntry{At: time.Now(), Actor: "=1+2", Action: "-act"}, ActorName: "\t=x"})}); err != nil {
 		t.Fatal(err)
 	}
 	for name, out := range map[string]string{"report": report.String(), "audit": audit.String()} {
