@@ -8,8 +8,9 @@
 //    aria-live region). The journey keeps the draft, so it survives a reload; leaving the page
 //    sends what is not saved yet.
 //  - a save refused because the session ended says so ("You have been signed out: your draft up
-//    to 3:04pm is saved") and keeps trying: once the person signs in again in another tab, the
-//    work typed here is saved with the next try. Nothing typed is cleared.
+//    to 3:04pm is saved", with a link to sign in again in a new tab) and keeps trying: once the
+//    person has signed in again, the work typed here is saved with the next try. Nothing typed
+//    is cleared, and the form is not posted while signed out (that would lose it to sign-in).
 //  - the recommended level is worked out again as ratings change, with the journey's rule
 //    (award.LevelReached) over what the server says each level needs: the form's
 //    data-needs-<level> attributes list the standards that must be rated at that level or
@@ -60,7 +61,7 @@ function enhance (form) {
     if (form.dataset.state === 'signed-out') {
       // Posting now would go to sign in and lose what is typed here.
       event.preventDefault()
-      say(status.textContent, true)
+      say(status.firstChild ? status.firstChild.textContent : status.textContent, true, true)
       if (statusEnd) {
         statusEnd.setAttribute('tabindex', '-1')
         statusEnd.focus()
@@ -156,7 +157,7 @@ function enhance (form) {
       say((lastSaved
         ? 'You have been signed out: your draft up to ' + clock(lastSaved) + ' is saved.'
         : 'You have been signed out: your draft is not saved yet.') +
-        ' Sign in again in another tab and your work here will be saved. Do not close this page.', true)
+        ' Keep this page open and sign in again in another tab: your work here is then saved.', true, true)
       schedule(RETRY)
       return
     }
@@ -182,11 +183,22 @@ function enhance (form) {
     schedule(RETRY)
   }
 
-  function say (text, warning) {
+  // say shows text in the status line and beside the buttons; signIn adds a link to sign in
+  // again in another tab.
+  function say (text, warning, signIn) {
     for (const el of [status, statusEnd]) {
       if (!el) continue
       el.textContent = text
       el.classList.toggle('govuk-!-font-weight-bold', !!warning)
+      if (signIn) {
+        const a = document.createElement('a')
+        a.className = 'govuk-link'
+        a.href = '/signin'
+        a.target = '_blank'
+        a.rel = 'noopener'
+        a.textContent = 'Sign in again (opens in new tab)'
+        el.append(' ', a)
+      }
     }
   }
 
