@@ -543,7 +543,9 @@ func TestBrowserStaffRoleIsolation(t *testing.T) {
 		"track": "caring_schools", "variant": "primary"}).json(t, &foreign)
 	var skipped []string
 	adminPages := []string{"/admin", "/admin/stuck", "/admin/search", "/admin/applications/" + own.ID,
-		"/admin/applications/" + own.ID + "/allocate", "/admin/reports", "/admin/audit", "/admin/people", "/admin/settings", "/admin/cohort"}
+		"/admin/applications/" + own.ID + "/allocate", "/admin/reports", "/admin/audit", "/admin/people", "/admin/people/new",
+		"/admin/people/" + tm.ids["assessor"], "/admin/people/" + tm.ids["assessor"] + "/roster", "/admin/roster",
+		"/admin/settings", "/admin/cohort"}
 
 	a := newTab(t, true, desktop, 2*time.Minute)
 	a.label = "assessor"
