@@ -35,11 +35,12 @@ func (j *journey) allocationTimers() []timer {
 // allocate offers the assessment to the best eligible assessor, or flags admins when
 // nobody is eligible.
 func (j *journey) allocate() error {
-	return j.allocateTo(j.ctx, "", "")
+	return j.allocateTo(j.ctx, "", "", "")
 }
 
-// allocateTo runs allocation; prefer (with byAdmin) is an admin's choice by hand.
-func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin string) error {
+// allocateTo runs allocation; prefer (with byAdmin and their reason) is an admin's choice by
+// hand.
+func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin, adminReason string) error {
 	a := &j.st.Assessment
 	now := workflow.Now(ctx)
 	if prefer == "" {
@@ -85,9 +86,13 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin string) error
 	if byAdmin != "" {
 		actor = byAdmin
 	}
-	if err := j.record(ctx, nil, activities.Audit{Actor: actor, Action: "assessor_offered", Detail: map[string]any{
-		"assessor": res.AssessorID, "reason": alloc.Reason, "ranked": alloc.Ranked, "excluded": alloc.Excluded,
-		"accept_by": offer.ExpiresAt}}); err != nil {
+	detail := map[string]any{"assessor": res.AssessorID, "reason": alloc.Reason, "ranked": alloc.Ranked,
+		"excluded": alloc.Excluded, "accept_by": offer.ExpiresAt}
+	if adminReason != "" {
+		// Only the Record activity's input changes: replay-safe without a version marker.
+		detail["admin_reason"] = adminReason
+	}
+	if err := j.record(ctx, nil, activities.Audit{Actor: actor, Action: "assessor_offered", Detail: detail}); err != nil {
 		return err
 	}
 	data := j.mailData()
@@ -284,7 +289,7 @@ func (j *journey) allocateByHand(ctx workflow.Context, r AllocateRequest) (Statu
 	if err := j.validateAllocate(ctx, r); err != nil {
 		return Status{}, err
 	}
-	if err := j.allocateTo(ctx, r.AssessorID, r.Actor.ID); err != nil {
+	if err := j.allocateTo(ctx, r.AssessorID, r.Actor.ID, r.Reason); err != nil {
 		return Status{}, err
 	}
 	return j.status(), nil

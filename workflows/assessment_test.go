@@ -373,6 +373,8 @@ func TestOfferTimeoutsThenNoEligibleAssessorThenAllocationByHand(t *testing.T) {
 	require.Equal(t, offer3, last.AssignmentID)
 	offered := auditLines(h.records, "assessor_offered")
 	require.Equal(t, admin, offered[len(offered)-1].Actor)
+	require.Equal(t, "cat has room", offered[len(offered)-1].Detail["admin_reason"], "the admin's reason is in the audit trail")
+	require.NotContains(t, offered[0].Detail, "admin_reason")
 }
 
 // --- stage 5: decline ---
