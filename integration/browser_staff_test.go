@@ -507,8 +507,7 @@ func (b *tab) auditAsCSV(tm *awardTeam, appID string) {
 		t.Errorf("the audit CSV does not record the allocation by hand to the assessor:\n%q", rows)
 	}
 	if !reason {
-		// The journey's allocateByHand does not record AllocateRequest.Reason (reported).
-		t.Logf("known gap: the audit trail does not keep the reason the admin typed for allocating by hand")
+		t.Errorf("the audit trail does not keep the reason the admin typed for allocating by hand:\n%q", rows)
 	}
 }
 

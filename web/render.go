@@ -130,10 +130,7 @@ func (s *Server) csp() string {
 // navFor is the service navigation of a person: what their roles let them reach.
 func navFor(me award.Person, current string) []NavItem {
 	var nav []NavItem
-	add := func(href, text string) {
-		nav = append(nav, NavItem{Href: href, Text: text,
-			Current: current == href || strings.HasPrefix(current, href+"/")})
-	}
+	add := func(href, text string) { nav = append(nav, NavItem{Href: href, Text: text}) }
 	staff := me.Has(award.RoleAssessor) || me.Has(award.RoleModerator) || me.Has(award.RoleAdmin)
 	if me.Has(award.RoleApplicant) || (!me.Has(award.RoleSupporter) && !staff) {
 		add("/applications", "Your applications")
@@ -154,6 +151,17 @@ func navFor(me award.Person, current string) []NavItem {
 		add("/admin/reports", "Reports")
 		add("/admin/people", "People")
 		add("/admin/settings", "Settings")
+	}
+	// The current item is the one whose path is the longest prefix of this page's ("/admin"
+	// is the dashboard only, not every admin page).
+	best := -1
+	for i, n := range nav {
+		if (current == n.Href || strings.HasPrefix(current, n.Href+"/")) && (best < 0 || len(n.Href) > len(nav[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		nav[best].Current = true
 	}
 	return nav
 }
