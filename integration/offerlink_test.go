@@ -55,7 +55,7 @@ func noCookies(t *testing.T, what string, r response) {
 
 func TestOfferLinkFromTheEmailAnswersOnceAndNothingElse(t *testing.T) {
 	tm := newAwardTeam(t, "linkshire", 3)
-	appID, _ := tm.portfolio(t, "LINK-1", `Link & "Lane" <Primary>`, award.Bronze)
+	appID, codes := tm.portfolio(t, "LINK-1", `Link & "Lane" <Primary>`, award.Bronze)
 	// Carl declares a conflict, so the offer goes to Ada.
 	tm.adm.must(201, "POST", "/v1/roster/"+tm.ids["other"]+"/conflicts", map[string]any{"setting_reference": "LINK-1", "reason": "governor"})
 	tm.applicant.must(200, "POST", "/v1/applications/"+appID+"/submit", map[string]any{"target_level": "bronze"})
@@ -116,7 +116,8 @@ func TestOfferLinkFromTheEmailAnswersOnceAndNothingElse(t *testing.T) {
 	for range 2 {
 		r := b.get(link)
 		if r.Status != 200 || !strings.Contains(body(r), "Link &amp; &#34;Lane&#34; &lt;Primary&gt;") ||
-			!strings.Contains(body(r), `action="/offers/`+token+`/accept"`) || !strings.Contains(body(r), "Ada Assessor") {
+			!strings.Contains(body(r), `action="/offers/`+token+`/accept"`) || !strings.Contains(body(r), "Ada Assessor") ||
+			!strings.Contains(body(r), fmt.Sprintf("%d standards and %d evidence files", len(codes), len(codes))) {
 			t.Fatalf("GET the link: %d %s", r.Status, r.Body)
 		}
 		noCookies(t, "the offer page", r)

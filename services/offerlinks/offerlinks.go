@@ -43,6 +43,7 @@ type Store interface {
 	ReleaseOfferLink(ctx context.Context, tokenHash []byte, usedAt time.Time) error
 	OfferAssignment(ctx context.Context, tenantID, id string) (postgres.Assignment, error)
 	Application(ctx context.Context, tenantID, id string) (postgres.Application, error)
+	Framework(ctx context.Context, id string, version int, out any) error
 	Person(ctx context.Context, tenantID, id string) (postgres.Person, error)
 }
 
@@ -283,11 +284,16 @@ func (s *Service) offer(ctx context.Context, l postgres.OfferLink, st workflows.
 		o.PersonName, o.ExpiresAt = a.Offer.Name, a.Offer.ExpiresAt
 		o.Application.DueAt = &o.ExpiresAt
 	}
-	target, err := award.ParseLevel(st.TargetLevel)
-	for _, std := range st.Framework.Standards {
-		if err != nil || std.From <= target {
-			o.Standards++
-		}
+	// The standards to rate: of the framework version the application is assessed on, at the
+	// level applied for (the journey's status does not list them).
+	var fw award.Framework
+	if err := s.DB.Framework(ctx, app.FrameworkID, app.FrameworkVersion, &fw); err != nil {
+		return Offer{}, applications.Unchanged(err)
+	}
+	if target, err := award.ParseLevel(st.TargetLevel); err == nil && target.IsAward() {
+		o.Standards = len(fw.StandardsFor(target))
+	} else {
+		o.Standards = len(fw.Standards())
 	}
 	for _, e := range st.Evidence {
 		if e.State == award.EvidenceConfirmed {

@@ -17,6 +17,7 @@ import (
 type People interface {
 	Person(ctx context.Context, tenantID, id string) (postgres.Person, error)
 	Application(ctx context.Context, tenantID, id string) (postgres.Application, error)
+	Framework(ctx context.Context, id string, version int, out any) error
 }
 
 // Store keeps offer links by their token's hash, as the database does, and the assignments
@@ -144,4 +145,14 @@ func (s *Store) Application(ctx context.Context, tenantID, id string) (postgres.
 		return postgres.Application{}, err
 	}
 	return s.people.Application(ctx, tenantID, id)
+}
+
+func (s *Store) Framework(ctx context.Context, id string, version int, out any) error {
+	s.mu.Lock()
+	err := s.Err
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.people.Framework(ctx, id, version, out)
 }
