@@ -167,6 +167,11 @@ func (s *Service) answer(ctx context.Context, token, answer, reason string) (Ans
 		if _, _, _, again := s.open(ctx, token); errors.As(again, &why) {
 			return Answered{}, why
 		}
+		if p, _ := applications.Problem(err, false); p.Status == http.StatusNotFound {
+			// The access check no longer finds the offer theirs (their assessor role was
+			// removed): the link is as closed as the offer is to them.
+			return Answered{}, about(ErrClosed, l)
+		}
 		return Answered{}, err
 	}
 	out := Answered{Offer: offer, Answer: answer}

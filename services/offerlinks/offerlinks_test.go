@@ -267,6 +267,23 @@ func TestJourneyRefusalLeavesTheLinkUnused(t *testing.T) {
 	}
 }
 
+// A person no longer on the assessors (their role removed) cannot answer through the link:
+// the applications service's access check refuses them, and the link stays unused.
+func TestAccessCheckStillApplies(t *testing.T) {
+	x := offerlinkstest.NewFixture(nil)
+	p := x.Assessor
+	p.Roles = []string{award.RoleApplicant}
+	x.Fakes.Store.AddPerson(p)
+	r := refusal(t, func() error { _, err := x.Service.Accept(t.Context(), x.Token); return err }(), "closed")
+	if strings.Contains(r.Detail, x.AppID) {
+		t.Errorf("the refusal names the application: %s", r.Detail)
+	}
+	unused(t, x)
+	if n := len(x.Fakes.Temporal.Updates); n != 0 {
+		t.Errorf("%d updates sent", n)
+	}
+}
+
 // An answer whose outcome is unknown (the journey did not answer in time) keeps the link used:
 // it may have been given, and a second answer could contradict it.
 func TestUnknownOutcomeKeepsTheLinkUsed(t *testing.T) {
