@@ -226,6 +226,9 @@ func (s *Service) check(ctx context.Context, token string) (postgres.OfferLink, 
 	if !me.Active {
 		return l, me, st, ErrDeactivated
 	}
+	if !me.Has(award.RoleAssessor) {
+		return l, me, st, ErrClosed // no longer an assessor: no offer is open to them
+	}
 	st, err = s.Apps.Status(ctx, l.ApplicationID)
 	if err != nil {
 		return l, me, st, applications.Unchanged(err)

@@ -278,6 +278,7 @@ func TestAccessCheckStillApplies(t *testing.T) {
 	if strings.Contains(r.Detail, x.AppID) {
 		t.Errorf("the refusal names the application: %s", r.Detail)
 	}
+	refusal(t, func() error { _, err := x.Service.Check(t.Context(), x.Token); return err }(), "closed")
 	unused(t, x)
 	if n := len(x.Fakes.Temporal.Updates); n != 0 {
 		t.Errorf("%d updates sent", n)

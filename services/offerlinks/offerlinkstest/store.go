@@ -26,7 +26,7 @@ type Store struct {
 	mu          sync.Mutex
 	people      People
 	links       map[string]*postgres.OfferLink // by hex of the token's hash
-	assignments map[string]postgres.Assignment  // by tenant|id
+	assignments map[string]postgres.Assignment // by tenant|id
 	key         []byte
 	// Err, when set, fails every call (the database down).
 	Err error
