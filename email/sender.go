@@ -83,6 +83,12 @@ func (s *Sender) Send(ctx context.Context, m Message) (string, error) {
 	for k, v := range m.CustomArgs {
 		v3.SetCustomArg(k, v)
 	}
+	// Our links carry secrets (sign-in, one-click offers) and name applications: the provider
+	// must not rewrite them through its own redirect (click tracking) nor plant a pixel.
+	tracking := mail.NewTrackingSettings()
+	tracking.SetClickTracking(mail.NewClickTrackingSetting().SetEnable(false).SetEnableText(false))
+	tracking.SetOpenTracking(mail.NewOpenTrackingSetting().SetEnable(false))
+	v3.SetTrackingSettings(tracking)
 
 	req := sendgrid.GetRequest(s.apiKey, "/v3/mail/send", s.baseURL)
 	req.Method = http.MethodPost
