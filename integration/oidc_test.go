@@ -31,7 +31,7 @@ func TestOIDCSignInOfASeededStaffMember(t *testing.T) {
 	// Signed in: the session answers /v1/me as the seeded assessor.
 	b := oidctest.NewBrowser(t, shared.APIURL)
 	p, callback := signIn(b, set.SignInURL, "priya")
-	if p.Status != 200 || p.URL.Path != "/applications" {
+	if p.Status != 200 || p.URL.Path != "/assess" { // an assessor starts at their inbox
 		t.Fatalf("after signing in: %d at %s: %.300s", p.Status, p.URL, p.Body)
 	}
 	if id := meID(t, b); id != assessor.ID {

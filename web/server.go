@@ -69,13 +69,30 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r, award.Person{}) })
 }
 
-// home sends a signed-in person to their applications, anyone else to sign in.
+// home sends a signed-in person to the first page of their work (homeFor), anyone else to
+// sign in.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.person(r); err == nil {
-			http.Redirect(w, r, "/applications", http.StatusSeeOther)
+		if me, err := s.person(r); err == nil {
+			http.Redirect(w, r, homeFor(me), http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	})).ServeHTTP(w, r)
+}
+
+// homeFor is where a person's work starts: an admin's dashboard, an assessor's inbox, a
+// moderator's queue, a supporter's list, else their applications.
+func homeFor(me award.Person) string {
+	switch {
+	case me.Has(award.RoleAdmin):
+		return "/admin"
+	case me.Has(award.RoleAssessor):
+		return "/assess"
+	case me.Has(award.RoleModerator):
+		return "/moderate"
+	case me.Has(award.RoleSupporter) && !me.Has(award.RoleApplicant):
+		return "/supporting"
+	}
+	return "/applications"
 }

@@ -39,16 +39,16 @@ func (s *Server) signedIn(h pageHandler) http.Handler {
 	}))
 }
 
-// takeNext returns the remembered page (a path on this site) and forgets it; "/applications"
-// when there is none.
-func takeNext(w http.ResponseWriter, r *http.Request) string {
+// takeNext returns the remembered page (a path on this site) and forgets it; the person's
+// home page (homeFor) when there is none.
+func takeNext(w http.ResponseWriter, r *http.Request, me award.Person) string {
 	c, err := r.Cookie(nextCookie)
 	if err != nil {
-		return "/applications"
+		return homeFor(me)
 	}
 	http.SetCookie(w, &http.Cookie{Name: nextCookie, Path: "/", MaxAge: -1})
 	if !localPath(c.Value) {
-		return "/applications"
+		return homeFor(me)
 	}
 	return c.Value
 }

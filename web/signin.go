@@ -148,13 +148,14 @@ func (s *Server) continueSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // signedInPage ends every sign-in (emailed link or council sign-in): it goes on to the page
-// the person first asked for, or their applications.
+// the person first asked for, or the first page of their work.
 func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.person(r); err != nil {
+	me, err := s.person(r)
+	if err != nil {
 		s.Message(w, r, http.StatusOK, "You are not signed in", message{Button: "Sign in", Action: "/signin"})
 		return
 	}
-	http.Redirect(w, r, takeNext(w, r), http.StatusSeeOther)
+	http.Redirect(w, r, takeNext(w, r, me), http.StatusSeeOther)
 }
 
 // signOut ends this browser's session.
