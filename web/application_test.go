@@ -177,7 +177,9 @@ func TestSupporterSeesApplicationReadOnly(t *testing.T) {
 			t.Errorf("the supporter is offered %s", href)
 		}
 	}
-	if first(r.doc, func(n *htmlNode) bool { return n.Data == "form" && strings.HasPrefix(attr(n, "action"), "/applications/") }) != nil {
+	if first(r.doc, func(n *htmlNode) bool {
+		return n.Data == "form" && strings.HasPrefix(attr(n, "action"), "/applications/")
+	}) != nil {
 		t.Error("a form that changes the application")
 	}
 	// The supporter knows the application: changing it is refused as such (403), not hidden.
@@ -232,7 +234,9 @@ func TestRegister(t *testing.T) {
 	// Then the setting's questions.
 	r = e.get("/applications/new?track=caring_schools")
 	checkPage(t, r, http.StatusOK)
-	if first(r.doc, func(n *htmlNode) bool { return n.Data == "form" && attr(n, "action") == "/applications/new" && attr(n, "method") == "post" }) == nil {
+	if first(r.doc, func(n *htmlNode) bool {
+		return n.Data == "form" && attr(n, "action") == "/applications/new" && attr(n, "method") == "post"
+	}) == nil {
 		t.Fatalf("no registration form: %s", firstLines(mainText(r), 30))
 	}
 	for _, name := range []string{"variant", "setting_name", "setting_reference", "supporter_email"} {

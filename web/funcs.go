@@ -192,9 +192,9 @@ func levelName(v any) string {
 // inputField is a GOV.UK text input: the "text-input" template renders it with its label,
 // hint and error message.
 type inputField struct {
-	Name, ID, Label, Value, Error                string
+	Name, ID, Label, Value, Error              string
 	Type, Autocomplete, Hint, Width, InputMode string
-	LabelIsHeading                                bool
+	LabelIsHeading                             bool
 }
 
 // input builds an inputField; options are "key=value" strings: type, autocomplete, hint,

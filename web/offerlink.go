@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 
 	"awardengine/award"
 	"awardengine/services/applications"
@@ -34,14 +33,10 @@ func (s *Server) offerLinkRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /offers/{token}/decline", s.offerLinkDecline)
 }
 
-// offerLinkFakes are the offer-link services of handler tests (whose servers have no
-// database), by server.
-var offerLinkFakes sync.Map // *Server → *offerlinks.Service
-
 // offerLinks is the offer-link service over the server's database and applications service.
 func (s *Server) offerLinks() *offerlinks.Service {
-	if v, ok := offerLinkFakes.Load(s); ok {
-		return v.(*offerlinks.Service)
+	if s.OfferLinks != nil {
+		return s.OfferLinks
 	}
 	return &offerlinks.Service{DB: s.DB, Apps: s.Apps()}
 }

@@ -24,8 +24,7 @@ func newOfferLinkEnv(t *testing.T) (*testEnv, *offerlinkstest.Fixture) {
 	t.Helper()
 	x := offerlinkstest.NewFixture(nil)
 	e := newTestServer(t, award.Person{}, x.Fakes)
-	offerLinkFakes.Store(e.srv, x.Service)
-	t.Cleanup(func() { offerLinkFakes.Delete(e.srv) })
+	e.srv.OfferLinks = x.Service
 	return e, x
 }
 

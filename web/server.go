@@ -14,6 +14,7 @@ import (
 	"awardengine/services/admin"
 	"awardengine/services/applications"
 	"awardengine/services/cohort"
+	"awardengine/services/offerlinks"
 	"awardengine/services/people"
 	"awardengine/services/signin"
 	"awardengine/storage/postgres"
@@ -46,6 +47,9 @@ type Server struct {
 	People func() *people.Service
 	// Cohort returns the cohort import service.
 	Cohort func() *cohort.Service
+	// OfferLinks, when set (handler tests), is the one-click offer link service; else it is
+	// built over DB and Apps.
+	OfferLinks *offerlinks.Service
 	// Tokens, when set (handler tests), lists and revokes people's API tokens instead of SignIn.
 	Tokens PersonTokens
 }

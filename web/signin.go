@@ -184,7 +184,9 @@ func readForm(w http.ResponseWriter, r *http.Request) bool {
 	return r.ParseForm() == nil
 }
 
-func oneError(field, msg string) []fieldErr { return []fieldErr{{Field: field, Message: upperFirst(msg)}} }
+func oneError(field, msg string) []fieldErr {
+	return []fieldErr{{Field: field, Message: upperFirst(msg)}}
+}
 
 // clientIP is the address the request came from (see the API's clientIP).
 func clientIP(r *http.Request) string {

@@ -52,7 +52,6 @@ func (s *Server) supported(w http.ResponseWriter, r *http.Request, me award.Pers
 		Data: supportedData{App: got.Application, Copies: got.Copies}})
 }
 
-
 // emailSent says when an email went, or what became of it.
 func emailSent(e structs.SentEmail) string {
 	switch {
