@@ -75,11 +75,11 @@ type AdminActions struct {
 // assessor on the roster as the allocation rules see them for this application now, for an
 // admin allocating by hand.
 type AllocationCandidates struct {
-	ApplicationID string `json:"application_id"`
+	ApplicationID string  `json:"application_id"`
 	Setting       Setting `json:"setting"`
-	Track         string `json:"track"`
-	Variant       string `json:"variant"`
-	Stage         string `json:"stage"`
+	Track         string  `json:"track"`
+	Variant       string  `json:"variant"`
+	Stage         string  `json:"stage"`
 	// Open says the stage lets an admin allocate now (awaiting allocation).
 	Open bool `json:"open"`
 	// Rules is what the allocation rules decide on the roster now: the chosen assessor (or
