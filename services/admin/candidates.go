@@ -18,19 +18,15 @@ func (s *Service) Candidates(ctx context.Context, me award.Person, id string) (s
 	if err != nil {
 		return structs.AllocationCandidates{}, err
 	}
-	db, err := s.pagesStore()
-	if err != nil {
-		return structs.AllocationCandidates{}, err
-	}
 	st, err := s.Apps.Status(ctx, app.ID)
 	if err != nil {
 		return structs.AllocationCandidates{}, err
 	}
-	cands, err := db.Candidates(ctx, me.TenantID, app.SettingID)
+	cands, err := s.DB.Candidates(ctx, me.TenantID, app.SettingID)
 	if err != nil {
 		return structs.AllocationCandidates{}, err
 	}
-	prev, err := db.PreviousAssessor(ctx, me.TenantID, app.SettingID, app.ID)
+	prev, err := s.DB.PreviousAssessor(ctx, me.TenantID, app.SettingID, app.ID)
 	if err != nil {
 		return structs.AllocationCandidates{}, err
 	}

@@ -42,6 +42,11 @@ type Store interface {
 	RemoveConflict(ctx context.Context, tenantID, personID, settingID string) error
 	GrantRole(ctx context.Context, tenantID, personID, role, actor string) (postgres.RoleChange, error)
 	RevokeRole(ctx context.Context, tenantID, personID, role, actor string) (postgres.RoleChange, error)
+	// The dashboard's counts per stage and flag with the median stays, and the roster as
+	// allocation sees it for one setting (allocating by hand).
+	Dashboard(ctx context.Context, tenantID string, now, from, to time.Time) (postgres.Dashboard, error)
+	Candidates(ctx context.Context, tenantID, settingID string) ([]award.Candidate, error)
+	PreviousAssessor(ctx context.Context, tenantID, settingID, currentApplicationID string) (string, error)
 }
 
 // Temporal is what the admin service needs of the Temporal client (client.Client): describing

@@ -1,5 +1,5 @@
-// Package admintest holds in-memory fakes of what the admin service depends on (its Store,
-// PagesStore and Temporal interfaces), over the applications service's fakes
+// Package admintest holds in-memory fakes of what the admin service depends on (its Store
+// and Temporal interfaces), over the applications service's fakes
 // (services/applications/appstest): applications, people and assignments are appstest's, so a
 // page's admin view and its applications-service actions see the same rows. Only tests import
 // it.
@@ -443,7 +443,7 @@ func (s *Store) RevokeRole(ctx context.Context, tenantID, personID, role, _ stri
 	return postgres.RoleChange{Person: p, Changed: true}, nil
 }
 
-// --- admin.PagesStore ---
+// --- the dashboard and allocating by hand ---
 
 // Dashboard answers the tenant's dashboard set by SetDashboard, for the period asked.
 func (s *Store) Dashboard(_ context.Context, tenantID string, now, from, to time.Time) (postgres.Dashboard, error) {
@@ -566,6 +566,5 @@ func (s service) ResetActivity(_ context.Context, in *workflowservice.ResetActiv
 // Compile-time checks: the fakes are what the service needs.
 var (
 	_ admin.Store      = (*Store)(nil)
-	_ admin.PagesStore = (*Store)(nil)
 	_ admin.Temporal   = (*Temporal)(nil)
 )
