@@ -355,6 +355,15 @@ func officeRows(t *testing.T, r response, caption string) [][]string {
 	return nil
 }
 
+// officeListRows are the rows of the page's first summary list: key and value text.
+func officeListRows(r response) [][]string {
+	var out [][]string
+	for _, row := range findAll(first(r.doc, hasClass("govuk-summary-list")), hasClass("govuk-summary-list__row")) {
+		out = append(out, []string{text(first(row, hasClass("govuk-summary-list__key"))), text(first(row, hasClass("govuk-summary-list__value")))})
+	}
+	return out
+}
+
 // TestOfficeIsForAdmins: an assessor (or an applicant) opening any back-office page, or
 // posting any of its forms, gets the 403 page and nothing changes.
 func TestOfficeIsForAdmins(t *testing.T) {
@@ -518,13 +527,14 @@ func TestOfficePeople(t *testing.T) {
 	o := newOfficeServer(t, ada)
 	r := o.get("/admin/people")
 	checkPage(t, r, http.StatusOK)
-	rows := officeRows(t, r, "people")
-	if len(rows) != 5 || !strings.Contains(rows[0][0], "Ada Admin") || !strings.Contains(rows[0][0], "ada@example.org") {
+	mustSay(t, r, "5 people")
+	rows := officeListRows(r)
+	if len(rows) != 5 || !strings.Contains(rows[0][0], "Ada Admin") || !strings.Contains(rows[0][0], "ada@example.org") || rows[0][1] != "Admin Active" {
 		t.Fatalf("people %v", rows) // north's five, not east's Eve
 	}
 	mustNotSay(t, r, "Eve Elsewhere")
 	r = o.get("/admin/people?role=assessor")
-	if rows := officeRows(t, r, "found"); len(rows) != 1 || !strings.Contains(rows[0][0], "Ash Assessor") || rows[0][1] != "Assessor" {
+	if rows := officeListRows(r); len(rows) != 1 || !strings.Contains(rows[0][0], "Ash Assessor") || rows[0][1] != "Assessor Active" {
 		t.Fatalf("assessors %v", rows)
 	}
 	r = o.get("/admin/people?q=nobody")
@@ -829,8 +839,8 @@ func TestOfficeCohort(t *testing.T) {
 	r = o.postMultipart("/admin/cohort", "file", "autumn.csv", []byte(bad), nil)
 	checkPage(t, r, http.StatusUnprocessableEntity)
 	checkErrorSummary(t, r, "problems", "Nothing was imported")
-	rows := officeRows(t, r, "problem")
-	if len(rows) != 2 || rows[0][0] != "3" || rows[0][1] != "variant" || rows[1][0] != "4" || !strings.Contains(rows[1][2], "application in progress") {
+	rows := officeListRows(r)
+	if len(rows) != 2 || rows[0][0] != "Line 3 variant" || rows[1][0] != "Line 4 setting_reference" || !strings.Contains(rows[1][1], "application in progress") {
 		t.Fatalf("problems %v", rows)
 	}
 	if len(o.cohorts.imports) != 1 || !o.cohorts.imports[0].DryRun {
@@ -843,8 +853,10 @@ func TestOfficeCohort(t *testing.T) {
 	r = o.postMultipart("/admin/cohort", "file", "autumn.csv", []byte(good), nil)
 	checkPage(t, r, http.StatusOK)
 	mustSay(t, r, "autumn.csv has no problems", "registers 2 settings and invites 1 new person", "Oak Primary", "Nia New")
-	if rows := officeRows(t, r, "settings"); len(rows) != 2 || rows[1][0] != "3" || !strings.Contains(rows[1][2], "Nia New New") {
-		t.Fatalf("dry run rows %v", rows)
+	cards := findAll(r.doc, hasClass("govuk-summary-card"))
+	if len(cards) != 2 || !strings.Contains(text(cards[1]), "Elm Primary Line 3") || !strings.Contains(text(cards[1]), "Nia New New nia@example.org") ||
+		!strings.Contains(text(cards[1]), "Supporter Sue Supporter sue@example.org") || strings.Contains(text(cards[0]), "New") {
+		t.Fatalf("dry run cards %q", text(first(r.doc, func(n *htmlNode) bool { return n.Data == "main" })))
 	}
 	button := text(first(r.doc, func(n *htmlNode) bool {
 		return n.Data == "button" && attr(n, "type") == "submit" && strings.HasPrefix(text(n), "Import")
