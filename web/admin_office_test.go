@@ -416,7 +416,7 @@ func TestOfficeReports(t *testing.T) {
 	r := o.get("/admin/reports?from=2026-04-01&to=2026-06-30")
 	checkPage(t, r, http.StatusOK)
 	mustSay(t, r, "1 April 2026 to 30 June 2026", "10 settings were given an award", "=Ash Assessor", "6 made: 4 accepted, 1 declined, 1 not answered in time",
-		"Working towards and in assessment")
+		"Working days are Monday to Friday")
 	if got := officeRows(t, r, "Settings awarded"); !reflect.DeepEqual(got, [][]string{{"Caring Schools Award", "3", "1", "0"}, {"Learning Homes Award", "2", "0", "4"}}) &&
 		!(len(got) == 2 && got[0][1] == "3" && got[1][3] == "4") {
 		t.Errorf("awarded rows %v", got)
