@@ -28,8 +28,8 @@ func (s *Server) officePeopleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/people/{id}/roles", s.signedIn(s.officeRolesPage))
 	mux.Handle("POST /admin/people/{id}/roles", s.signedIn(s.officeRolesForm))
 	mux.Handle("GET /admin/people/{id}/deactivate", s.signedIn(s.officeDeactivatePage))
-	mux.Handle("POST /admin/people/{id}/deactivate", s.signedIn(s.officeDeactivateForm))
-	mux.Handle("POST /admin/people/{id}/reactivate", s.signedIn(s.officeReactivateForm))
+	mux.Handle("POST /admin/people/{id}/deactivate", s.signedIn(s.officeSetActive(false)))
+	mux.Handle("POST /admin/people/{id}/reactivate", s.signedIn(s.officeSetActive(true)))
 	mux.Handle("GET /admin/people/{id}/tokens/{token}/revoke", s.signedIn(s.officeRevokePage))
 	mux.Handle("POST /admin/people/{id}/tokens/{token}/revoke", s.signedIn(s.officeRevokeForm))
 	mux.Handle("GET /admin/people/{id}/roster", s.signedIn(s.officeRosterEntryPage))
@@ -402,46 +402,35 @@ func (s *Server) officeDeactivatePage(w http.ResponseWriter, r *http.Request, me
 		Me: me, Back: "/admin/people/" + url.PathEscape(v.ID), Data: officePersonData{Person: v, Self: v.ID == me.ID}})
 }
 
-func (s *Server) officeDeactivateForm(w http.ResponseWriter, r *http.Request, me award.Person) {
-	id := r.PathValue("id")
-	v, err := s.People().SetActive(r.Context(), me, id, false)
-	if err != nil {
-		errs, ok := formErrors(err)
-		if !ok {
-			s.fail(w, r, me, err)
+// officeSetActive deactivates (active false) or reactivates a person, then shows their page
+// with what changed.
+func (s *Server) officeSetActive(active bool) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, me award.Person) {
+		id := r.PathValue("id")
+		v, err := s.People().SetActive(r.Context(), me, id, active)
+		if err != nil {
+			errs, ok := formErrors(err)
+			if !ok {
+				s.fail(w, r, me, err)
+				return
+			}
+			p, _ := applications.Problem(err, false)
+			s.renderOfficePerson(w, r, me, p.Status, errs)
 			return
 		}
-		p, _ := applications.Problem(err, false)
-		s.renderOfficePerson(w, r, me, p.Status, errs)
-		return
-	}
-	notice := officePersonName(v) + " is deactivated. They cannot sign in, and their sessions and API tokens are refused until they are reactivated."
-	if !v.Changed {
-		notice = officePersonName(v) + " was already deactivated."
-	}
-	s.Sessions.Put(r.Context(), noticeKey, notice)
-	http.Redirect(w, r, "/admin/people/"+url.PathEscape(id), http.StatusSeeOther)
-}
-
-func (s *Server) officeReactivateForm(w http.ResponseWriter, r *http.Request, me award.Person) {
-	id := r.PathValue("id")
-	v, err := s.People().SetActive(r.Context(), me, id, true)
-	if err != nil {
-		errs, ok := formErrors(err)
-		if !ok {
-			s.fail(w, r, me, err)
-			return
+		name := officePersonName(v)
+		notice := name + " is deactivated. They cannot sign in, and their sessions and API tokens are refused until they are reactivated."
+		switch {
+		case active && v.Changed:
+			notice = name + " is reactivated and can sign in again."
+		case active:
+			notice = name + " was already active."
+		case !v.Changed:
+			notice = name + " was already deactivated."
 		}
-		p, _ := applications.Problem(err, false)
-		s.renderOfficePerson(w, r, me, p.Status, errs)
-		return
+		s.Sessions.Put(r.Context(), noticeKey, notice)
+		http.Redirect(w, r, "/admin/people/"+url.PathEscape(id), http.StatusSeeOther)
 	}
-	notice := officePersonName(v) + " is reactivated and can sign in again."
-	if !v.Changed {
-		notice = officePersonName(v) + " was already active."
-	}
-	s.Sessions.Put(r.Context(), noticeKey, notice)
-	http.Redirect(w, r, "/admin/people/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
 // --- revoking a token ---
