@@ -52,10 +52,11 @@ func People(tenantID string) []DemoPerson {
 	}
 }
 
-// Load writes the sample data. It may run any number of times.
+// Load writes the sample data. It may run any number of times; a tenant already there keeps
+// what its admins changed on the settings page (its name).
 func Load(ctx context.Context, db *postgres.DB, store *objects.Store) error {
 	for _, t := range Tenants {
-		if err := db.UpsertTenant(ctx, t); err != nil {
+		if err := db.EnsureTenant(ctx, t); err != nil {
 			return fmt.Errorf("tenant %s: %w", t.ID, err)
 		}
 		for _, p := range People(t.ID) {

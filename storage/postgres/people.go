@@ -48,6 +48,16 @@ func (db *DB) UpsertTenant(ctx context.Context, t Tenant) error {
 	return err
 }
 
+// EnsureTenant creates a tenant that does not exist yet and leaves an existing one as its
+// admins set it (the sample data loads on every start of the dev stack).
+func (db *DB) EnsureTenant(ctx context.Context, t Tenant) error {
+	_, err := db.pool.Exec(ctx, `
+		INSERT INTO tenants (id, name, sender_email, sender_name, reply_to) VALUES ($1,$2,$3,$4,$5)
+		ON CONFLICT (id) DO NOTHING`,
+		t.ID, t.Name, t.SenderEmail, t.SenderName, t.ReplyTo)
+	return err
+}
+
 // Tenant returns one tenant.
 func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
 	var t Tenant
