@@ -565,6 +565,6 @@ func (s service) ResetActivity(_ context.Context, in *workflowservice.ResetActiv
 
 // Compile-time checks: the fakes are what the service needs.
 var (
-	_ admin.Store      = (*Store)(nil)
-	_ admin.Temporal   = (*Temporal)(nil)
+	_ admin.Store    = (*Store)(nil)
+	_ admin.Temporal = (*Temporal)(nil)
 )
