@@ -545,8 +545,11 @@ func moderateErrors(err error) ([]structs.FieldError, bool) {
 	if !known || p.Status == http.StatusNotFound || p.Status == http.StatusForbidden || p.Status >= 500 {
 		return nil, false
 	}
-	field, msg, found := strings.Cut(p.Detail, ":")
-	msg = strings.TrimSpace(msg)
+	var field, msg string
+	found := len(p.Errors) == 1
+	if found {
+		field, msg = p.Errors[0].Field, p.Errors[0].Message
+	}
 	switch {
 	case found && field == "rationale":
 		return oneError("rationale", "Enter your reasons: "+msg), true

@@ -115,9 +115,8 @@ func (s *Server) submitErrors(r *http.Request, me award.Person, id, level string
 				Message: fmt.Sprintf("Add evidence for %s before you submit for %s", name, l.Title())})
 		}
 		return errs, true
-	case strings.HasPrefix(p.Detail, "target_level:"):
-		msg := strings.TrimSpace(strings.TrimPrefix(p.Detail, "target_level:"))
-		if strings.Contains(msg, "reassessment") {
+	case len(p.Errors) == 1 && p.Errors[0].Field == "target_level":
+		if strings.Contains(p.Errors[0].Message, "reassessment") {
 			return oneError("target_level", "A reassessment is for the level you hold or a higher one"), true
 		}
 		return oneError("target_level", "Select Bronze, Silver or Gold"), true

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"awardengine/activities"
+	"awardengine/workflows"
 )
 
 // TestProblemTellsTheTruth: each way a request can fail says only what is known of its effect.
@@ -63,5 +64,20 @@ func TestProblemTellsTheTruth(t *testing.T) {
 				t.Fatalf("claims nothing was changed: %q", p.Detail)
 			}
 		})
+	}
+}
+
+// TestRefusalNamesItsField: a journey's "field: what is wrong" refusal lists the field in
+// errors (forms link it, the API answers it like any invalid input); prose names none.
+func TestRefusalNamesItsField(t *testing.T) {
+	named := temporal.NewApplicationError("target_level: a reassessment is for the level held or higher", workflows.ErrInvalid)
+	p, _ := Problem(named, false)
+	if p.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "target_level" ||
+		p.Errors[0].Message != "a reassessment is for the level held or higher" {
+		t.Fatalf("named field: %+v", p)
+	}
+	prose := temporal.NewApplicationError("this assessment was referred back once: confirm or amend it", workflows.ErrInvalid)
+	if p, _ := Problem(prose, false); len(p.Errors) != 0 {
+		t.Fatalf("prose names no field, got %+v", p.Errors)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
@@ -129,5 +130,21 @@ func refusal(e *temporal.ApplicationError) *structs.Problem {
 	default:
 		p.Status, p.Type, p.Title = http.StatusServiceUnavailable, "unavailable", "Try again"
 	}
+	if p.Status == http.StatusUnprocessableEntity && p.Type != "missing-evidence" {
+		p.Errors = fieldOf(p.Detail)
+	}
 	return p
+}
+
+// fieldOf names the field a journey's refusal is about: validators write "field: what is
+// wrong" (workflows.refuse), so a form can show the message beside its field and the API's
+// answer lists it in errors like every other invalid input. Nil when no field is named.
+func fieldOf(detail string) []structs.FieldError {
+	field, msg, ok := strings.Cut(detail, ": ")
+	if !ok || field == "" || strings.TrimFunc(field, func(r rune) bool {
+		return r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
+	}) != "" {
+		return nil
+	}
+	return []structs.FieldError{{Field: field, Message: msg}}
 }
