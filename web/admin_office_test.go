@@ -894,9 +894,7 @@ func TestOfficeCohort(t *testing.T) {
 	}
 }
 
-// TestOfficeTemplatesRender: the back office's templates render in the layout with their data
-// zero-valued, with and without errors.
-func TestOfficeTemplatesRender(t *testing.T) {
+func init() {
 	for name, data := range map[string]any{
 		"admin/reports": officeReportsData{}, "admin/audit": officeAuditData{}, "admin/people": officePeopleData{},
 		"admin/person-new": officeInviteData{}, "admin/person": officePersonData{}, "admin/person-roles": officeRolesData{},
@@ -905,19 +903,7 @@ func TestOfficeTemplatesRender(t *testing.T) {
 		"admin/roster": []postgres.AssessorProfile(nil), "admin/settings": officeSettingsView(structs.TenantSettings{}, nil, nil),
 		"admin/cohort": officeCohortData{}, "admin/cohort-check": officeCohortData{}, "admin/cohort-result": officeCohortData{},
 	} {
-		for _, p := range []*Page{{Title: "A page", Data: data},
-			{Title: "A page", Data: data, Me: ada, Nav: navFor(ada, "/admin/people"), Notice: "Done",
-				Errors: []structs.FieldError{{Field: "name", Message: "Wrong"}, {Message: "Also wrong"}}}} {
-			p.Script = supportedScript
-			var buf bytes.Buffer
-			tpl, ok := pages()[name]
-			if !ok {
-				t.Fatalf("no template %s", name)
-			}
-			if err := tpl.ExecuteTemplate(&buf, "layout", p); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-		}
+		zeroData[name] = data
 	}
 }
 
