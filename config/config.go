@@ -49,6 +49,7 @@ func FromEnv() (Config, error) {
 			SecretKey: os.Getenv("S3_SECRET_KEY"),
 			Bucket:    env("S3_BUCKET", "awards"),
 			Region:    env("S3_REGION", "us-east-1"),
+			PublicURL: os.Getenv("S3_PUBLIC_URL"),
 		},
 		SendGridAPIKey:   os.Getenv("SENDGRID_API_KEY"),
 		SendGridURL:      env("SENDGRID_API_URL", "https://api.sendgrid.com"),
@@ -57,7 +58,13 @@ func FromEnv() (Config, error) {
 		TemporalUIURL:    os.Getenv("TEMPORAL_UI_URL"),
 		WebhookPublicKey: os.Getenv("SENDGRID_WEBHOOK_PUBLIC_KEY"),
 	}
-	c.Objects.Secure, _ = strconv.ParseBool(os.Getenv("S3_SECURE"))
+	if v := os.Getenv("S3_SECURE"); v != "" {
+		secure, err := strconv.ParseBool(v)
+		if err != nil { // "yes" must not quietly mean plain HTTP
+			return c, fmt.Errorf("S3_SECURE=%q: want true or false", v)
+		}
+		c.Objects.Secure = secure
+	}
 	if v := os.Getenv("OFFER_LINK_KEY"); v != "" {
 		key, err := offertoken.ParseKey(v)
 		if err != nil {

@@ -26,11 +26,17 @@ type Config struct {
 	Bucket    string
 	Secure    bool
 	Region    string // set so that presigning needs no network round trip
+	// PublicURL (scheme://host[:port]) is where browsers reach the store, when that is not
+	// Endpoint: in a cluster the processes talk to an internal host, but presigned links go to
+	// people, so they are signed for the public address (the signature covers the host).
+	// "" means Endpoint is public.
+	PublicURL string
 }
 
 // Store is a bucket in object storage.
 type Store struct {
 	client *minio.Client
+	signer *minio.Client // presigns links: client itself, or one for Config.PublicURL
 	bucket string
 }
 
@@ -51,7 +57,24 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("object storage at %s: %w", cfg.Endpoint, err)
 	}
-	return &Store{client: c, bucket: cfg.Bucket}, nil
+	s := &Store{client: c, signer: c, bucket: cfg.Bucket}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.User != nil {
+			return nil, fmt.Errorf("object storage public URL %q: want scheme://host[:port], nothing more", cfg.PublicURL)
+		}
+		// Signing needs no request: the region is set, so minio-go never asks the public host.
+		s.signer, err = minio.New(u.Host, &minio.Options{
+			Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+			Secure: u.Scheme == "https",
+			Region: region,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("object storage public URL %q: %w", cfg.PublicURL, err)
+		}
+	}
+	return s, nil
 }
 
 // EnsureBucket creates the bucket if it is missing and makes sure unconfirmed uploads expire
@@ -73,7 +96,7 @@ func (s *Store) EnsureBucket(ctx context.Context) error {
 func (s *Store) PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, time.Time, error) {
 	params := url.Values{}
 	params.Set("response-content-disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, params)
+	u, err := s.signer.PresignedGetObject(ctx, s.bucket, key, ttl, params)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("presigning download: %w", err)
 	}
@@ -145,6 +168,6 @@ func (s *Store) wrap(err error, key string) error {
 // Origin is scheme://host[:port] of the store's links (presigned uploads and downloads): web
 // pages allow it in their Content-Security-Policy, since browsers send files straight there.
 func (s *Store) Origin() string {
-	u := s.client.EndpointURL()
+	u := s.signer.EndpointURL()
 	return u.Scheme + "://" + u.Host
 }

@@ -129,7 +129,7 @@ func (s *Store) PresignPost(ctx context.Context, applicationID string, maxBytes 
 			return PostForm{}, fmt.Errorf("presigning a form upload: %w", err)
 		}
 	}
-	u, fields, err := s.client.PresignedPostPolicy(ctx, p)
+	u, fields, err := s.signer.PresignedPostPolicy(ctx, p)
 	if err != nil {
 		return PostForm{}, fmt.Errorf("presigning a form upload: %w", err)
 	}

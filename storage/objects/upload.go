@@ -50,7 +50,7 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 	for k, v := range headers {
 		signed.Set(k, v)
 	}
-	u, err := s.client.PresignHeader(ctx, http.MethodPut, s.bucket, key, ttl, nil, signed)
+	u, err := s.signer.PresignHeader(ctx, http.MethodPut, s.bucket, key, ttl, nil, signed)
 	if err != nil {
 		return PresignedUpload{}, fmt.Errorf("presigning upload: %w", err)
 	}

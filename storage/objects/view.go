@@ -35,7 +35,7 @@ func (s *Store) PresignView(ctx context.Context, key, filename, contentType stri
 	params := url.Values{}
 	params.Set("response-content-disposition", Disposition("inline", filename))
 	params.Set("response-content-type", strings.ToLower(t))
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, ttl, params)
+	u, err := s.signer.PresignedGetObject(ctx, s.bucket, key, ttl, params)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("presigning view: %w", err)
 	}
