@@ -5,10 +5,14 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -o /out/ ./cmd/worker ./cmd/starter
+RUN CGO_ENABLED=0 go build -trimpath -o /out/ ./cmd/worker ./cmd/starter
 
+# Runs as uid 65532 (distroless "nonroot"), numeric so Kubernetes' runAsNonRoot can check it,
+# on a read-only root filesystem (deploy/k8s mounts /tmp). 8080: web/API (with /metrics,
+# /readyz, /livez); 9090: the worker's METRICS_ADDR.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/worker /out/starter /usr/local/bin/
-USER nonroot
+USER 65532:65532
+EXPOSE 8080 9090
 ENTRYPOINT ["/usr/local/bin/starter"]
 CMD ["serve"]

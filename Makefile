@@ -4,16 +4,16 @@ export GOTOOLCHAIN := local
 GO ?= go
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries chromium compose-check clean assets
+.PHONY: run test unit fuzz bench build vet workflowcheck postgres-binaries chromium compose-check k8s-check clean assets
 
 ## run: start PostgreSQL, MinIO, Temporal + Web UI, the local SendGrid endpoint, the worker and the API
 run: bin/minio bin/devstack postgres-binaries
 	./bin/devstack
 
-## test: vet, the determinism check of workflow code, the fuzz targets (briefly), and every
-## test (unit, integration and the pages in headless Chromium; screenshots land in
-## integration/testdata/artifacts/)
-test: bin/minio postgres-binaries chromium vet workflowcheck fuzz
+## test: vet, the determinism check of workflow code, the fuzz targets (briefly), the checks of
+## docker-compose.yml and the Kubernetes manifests, and every test (unit, integration and the
+## pages in headless Chromium; screenshots land in integration/testdata/artifacts/)
+test: bin/minio postgres-binaries chromium vet workflowcheck fuzz compose-check k8s-check
 	$(GO) test -count=1 -timeout 30m ./...
 
 ## unit: the fast tests only (no real servers)
@@ -80,8 +80,23 @@ chromium:
 assets:
 	cd web/frontend && npm ci --ignore-scripts --no-audit --no-fund && sh build.sh
 
+## compose-check: docker-compose.yml parses (`docker-compose config`: Debian's docker-compose,
+## no engine needed) and keeps its promises: every secret required, none with a default,
+## .env.example complete, only the web/API and MinIO's S3 API published (deploy/compose/check.sh)
 compose-check:
-	docker-compose config -q
+	@if ! command -v docker-compose >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing docker-compose with apt-get (compose-check parses docker-compose.yml with it)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
+		else echo "docker-compose is missing (compose-check parses docker-compose.yml): run 'sudo apt-get install -y --no-install-recommends docker-compose'"; exit 1; fi; \
+	fi
+	sh deploy/compose/check.sh
+
+## k8s-check: the Kubernetes manifests against Kubernetes' schemas, strictly and offline
+## (kubeconform, a Go tool dependency; schemas vendored in deploy/k8s/schemas), and a planted
+## typo must fail (deploy/k8s/check.sh)
+k8s-check:
+	GO="$(GO)" sh deploy/k8s/check.sh
 
 clean:
 	rm -rf bin/devstack
