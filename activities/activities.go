@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"awardengine/email"
+	"awardengine/payloadcrypt"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
 )
@@ -21,4 +22,7 @@ type Activities struct {
 	// OfferLinkKey signs the one-click links of offer emails (offerlink.go; OFFER_LINK_KEY).
 	// Nil: offer emails link to the application's page.
 	OfferLinkKey []byte
+	// PayloadKeys encrypt the journeys' Temporal payloads; EraseApplication destroys an
+	// application's key (retention.go). Nil: the key is destroyed in the database only.
+	PayloadKeys *payloadcrypt.Keys
 }

@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"awardengine/payloadcrypt"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
 )
@@ -38,6 +39,13 @@ const (
 // missing object succeeds. The database side (postgres.DB.Erase) is one transaction that also
 // appends the "erased" audit line, once. A legal hold, checked in the database, withholds the
 // erasure: nothing is deleted and an "erasure_withheld_legal_hold" line is written (once a day).
+//
+// Last, the application's payload data key is destroyed (crypto-shredding, payloadcrypt): every
+// payload of its Temporal histories becomes unreadable, wherever copies of them are (the
+// namespace keeps closed histories for a year). It goes after the database erasure, so a
+// crash before it leaves a retry to do it; destroying it again changes nothing. The journey
+// needs no change: what it writes from here on (this activity's result, its completion) is
+// encrypted under the tenant's key and holds no personal data.
 func (a *Activities) EraseApplication(ctx context.Context, in EraseInput) (EraseResult, error) {
 	keys, err := a.DB.ErasureTargets(ctx, in.TenantID, in.ApplicationID)
 	switch {
@@ -63,7 +71,20 @@ func (a *Activities) EraseApplication(ctx context.Context, in EraseInput) (Erase
 	case err != nil:
 		return EraseResult{}, err
 	}
+	if err := a.shredPayloadKey(ctx, in); err != nil {
+		return EraseResult{}, err
+	}
 	return EraseResult{Objects: res.ObjectsToDelete, EvidenceRows: res.EvidenceRows, AlreadyErased: res.AlreadyErased}, nil
+}
+
+// shredPayloadKey destroys the application's payload data key (idempotent), through the
+// process's keys when it has them so that its own cache forgets the key at once.
+func (a *Activities) shredPayloadKey(ctx context.Context, in EraseInput) error {
+	if a.PayloadKeys != nil {
+		return a.PayloadKeys.Shred(ctx, in.TenantID, in.ApplicationID)
+	}
+	return postgres.PayloadKeys{DB: a.DB}.ShredPayloadKey(ctx, payloadcrypt.ApplicationScope(in.ApplicationID).KeyID(),
+		in.TenantID, in.ApplicationID, time.Now().UTC())
 }
 
 // erasureWithheld records that a legal hold stopped the erasure (once per application a day).

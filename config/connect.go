@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"awardengine/payloadcrypt"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
 )
@@ -15,16 +16,22 @@ type Deps struct {
 	DB       *postgres.DB
 	Objects  *objects.Store
 	Temporal client.Client
+	// PayloadKeys encrypt every Temporal payload (config/keys.go); the erasure shreds them.
+	PayloadKeys *payloadcrypt.Keys
 }
 
 // Connect opens the database (applying migrations), the object store (creating the bucket)
 // and the Temporal client.
 func Connect(ctx context.Context, cfg Config) (*Deps, error) {
+	keyring, err := PayloadKeyring(cfg) // no process starts without payload keys
+	if err != nil {
+		return nil, err
+	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	d := &Deps{DB: db}
+	d := &Deps{DB: db, PayloadKeys: payloadcrypt.NewKeys(postgres.PayloadKeys{DB: db}, keyring)}
 	if err := db.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -36,7 +43,7 @@ func Connect(ctx context.Context, cfg Config) (*Deps, error) {
 		d.Close()
 		return nil, err
 	}
-	d.Temporal, err = client.Dial(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace})
+	d.Temporal, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, d.PayloadKeys))
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", cfg.TemporalAddress, err)

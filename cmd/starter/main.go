@@ -56,7 +56,7 @@ func serve(ctx context.Context) error {
 	}
 	srv := api.NewHTTPServer(cfg.HTTPAddr, (&api.Server{
 		DB: deps.DB, Temporal: deps.Temporal, Namespace: cfg.TemporalNamespace, Objects: deps.Objects, Settings: award.DefaultSettings(), Limits: award.DefaultUploadLimits(), Webhook: verifier,
-		TemporalUI: cfg.TemporalUIURL,
+		TemporalUI: cfg.TemporalUIURL, PayloadKeys: deps.PayloadKeys, // the codec endpoint for the Web UI
 		SignIn: signin.New(deps.DB, email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), signin.Config{PublicURL: cfg.PublicURL,
 			Logf: func(f string, a ...any) { slog.Warn(fmt.Sprintf("sign-in: "+f, a...)) }}),
 		Sessions: signin.NewSessions(deps.DB, cfg.SessionCookieSecure),

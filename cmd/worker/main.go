@@ -39,7 +39,7 @@ func run() error {
 	defer deps.Close()
 	w := worker.New(deps.Temporal, &activities.Activities{DB: deps.DB, Objects: deps.Objects,
 		Mail: email.NewSender(cfg.SendGridAPIKey, cfg.SendGridURL), PublicURL: cfg.PublicURL, Temporal: deps.Temporal,
-		OfferLinkKey: cfg.OfferLinkKey})
+		OfferLinkKey: cfg.OfferLinkKey, PayloadKeys: deps.PayloadKeys})
 	// Registrations left without a journey by an API process that stopped between its commit and
 	// the start are started from the outbox (journeys explains the pattern). Every worker runs one;
 	// they share the work through PostgreSQL.

@@ -66,6 +66,10 @@ type TemporalOptions struct {
 	SearchAttributes map[string]enums.IndexedValueType
 	// Logf receives the server's warnings and errors; nil discards them.
 	Logf func(string, ...any)
+	// CodecEndpoint is the remote codec the Web UI decodes payloads with (the API's
+	// /v1/codec, behind admin sign-in: the browser sends the session cookie); "" = none, and
+	// the UI shows encrypted payloads as they are.
+	CodecEndpoint string
 }
 
 // Temporal is an in-process Temporal server (all four services, SQLite
@@ -389,6 +393,7 @@ func (t *Temporal) startUI(ctx context.Context, o TemporalOptions, localIP strin
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		HideLogs:            true,
 		DisableNewsFetch:    true,
+		Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint, IncludeCredentials: o.CodecEndpoint != ""},
 	}))
 	t.uiDone = make(chan struct{})
 	go func() {

@@ -27,6 +27,7 @@ import (
 	"awardengine/email"
 	"awardengine/email/webhook"
 	"awardengine/journeys"
+	"awardengine/payloadcrypt"
 	"awardengine/services/offerlinks/offertoken"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
@@ -90,6 +91,9 @@ type Stack struct {
 
 	// OfferLinkKey signs the offer emails' one-click links (kept in the data directory).
 	OfferLinkKey []byte
+	// PayloadKeys encrypt every Temporal payload (payloadcrypt; the key-encryption key is kept
+	// in the data directory, payload-keys.json).
+	PayloadKeys *payloadcrypt.Keys
 }
 
 // Start brings everything up in dependency order; on failure it stops what it started.
@@ -175,13 +179,20 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	tmp, err := devstack.StartTemporal(devstack.TemporalOptions{
 		DatabaseFile: filepath.Join(o.DataDir, "temporal.sqlite"), Port: o.TemporalPort, UIPort: o.UIPort,
 		Namespace: Namespace, Retention: Retention, SearchAttributes: workflows.SearchAttributeTypes(), Logf: o.Logf,
+		CodecEndpoint: codecEndpoint(o.HTTPAddr),
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.Temporal = tmp
 	s.stops = append(s.stops, tmp.Stop)
-	s.Client, err = client.Dial(client.Options{HostPort: tmp.HostPort(), Namespace: Namespace, Logger: quietLogger{}})
+	// The key-encryption key lives with the data, so a restart still reads the histories.
+	kek, err := payloadcrypt.KeyFile(filepath.Join(o.DataDir, "payload-keys.json"))
+	if err != nil {
+		return nil, err
+	}
+	s.PayloadKeys = payloadcrypt.NewKeys(postgres.PayloadKeys{DB: db}, kek)
+	s.Client, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: tmp.HostPort(), Namespace: Namespace, Logger: quietLogger{}}, s.PayloadKeys))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Temporal: %w", err)
 	}
@@ -202,7 +213,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.acts = &activities.Activities{DB: db, Objects: s.Objects, Mail: email.NewSender(mailKey, s.MailURL), PublicURL: s.APIURL, Temporal: s.Client,
-		OfferLinkKey: s.OfferLinkKey}
+		OfferLinkKey: s.OfferLinkKey, PayloadKeys: s.PayloadKeys}
 	if err := s.StartWorker(); err != nil {
 		return nil, err
 	}
@@ -219,7 +230,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.http = api.NewHTTPServer("", (&api.Server{
 		DB: db, Temporal: s.Client, Objects: s.Objects, Settings: *o.Settings, Limits: award.DefaultUploadLimits(),
 		Mailbox: s.Mail, Webhook: &webhook.Verifier{Key: &s.Signer.Key.PublicKey},
-		Namespace: Namespace, TemporalUI: s.TemporalUIURL(),
+		Namespace: Namespace, TemporalUI: s.TemporalUIURL(), PayloadKeys: s.PayloadKeys,
 		// Sign-in links point at this API; the session cookie is not Secure because the
 		// embedded stack serves plain HTTP on 127.0.0.1.
 		SignIn: signin.New(db, email.NewSender(mailKey, s.MailURL), signin.Config{PublicURL: s.APIURL,
@@ -321,6 +332,19 @@ func (s *Stack) Stop() {
 		s.stops[i]()
 	}
 	s.stops = nil
+}
+
+// codecEndpoint is the API's codec endpoint for the Web UI (starter/api/codec.go), when the
+// API's port is known before it listens ("" for port 0: the tests start no UI).
+func codecEndpoint(httpAddr string) string {
+	host, port, err := net.SplitHostPort(httpAddr)
+	if err != nil || port == "0" || port == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/v1/codec"
 }
 
 func checkAddr(what, addr string) error {

@@ -13,6 +13,7 @@ import (
 	"awardengine/award"
 	"awardengine/devmail"
 	"awardengine/email/webhook"
+	"awardengine/payloadcrypt"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
 	"awardengine/storage/objects"
@@ -41,6 +42,8 @@ type Server struct {
 	Webhook *webhook.Verifier
 	// TemporalUI is the Temporal Web UI's base URL, linked from admin pages ("" = no link).
 	TemporalUI string
+	// PayloadKeys decode Temporal payloads for the codec endpoint (codec.go); nil: no endpoint.
+	PayloadKeys *payloadcrypt.Keys
 	// SignIn is sign-in and credentials (services/signin); Sessions the browser sessions. Nil:
 	// Handler makes them with defaults (no email provider: links cannot be sent).
 	SignIn   *signin.Service
@@ -126,5 +129,5 @@ func (s *Server) Handler() http.Handler {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
 	})
-	return protect(crossOriginProtection(mux))
+	return protect(s.withCodec(crossOriginProtection(mux))) // codec endpoint: codec.go
 }
