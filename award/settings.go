@@ -32,6 +32,47 @@ type Settings struct {
 	// A closed or lapsed application's evidence and personal data are erased RetainFor after
 	// it closed (0: six calendar years), unless an admin sets a legal hold.
 	RetainFor time.Duration
+	// The deadlines after submission (SPEC §3 stages 5–9), in working days unless named
+	// otherwise. Zero means the SPEC default (Deadlines fills it in): journeys registered
+	// before these were settings carry zeros and keep the timings they started with.
+	OfferWorkdays        int // an offer is accepted within this many working days (5)
+	AssessmentWorkdays   int // an assessment is due this many working days after acceptance (20)
+	ModerationWorkdays   int // a moderation, or an assessment referred back, is due in this many (10)
+	ReminderWorkdays     int // the first reminder comes this many working days before a due day (5)
+	OverdueWorkdays      int // admins are flagged this many working days after a due day (3)
+	ResubmitMonths       int // "not yet": the window to resubmit, in calendar months (3)
+	ResubmitReminderDays int // the window's reminder comes this many days before it closes (14)
+}
+
+// Deadlines are the working-day deadlines after submission, with every default filled in.
+type Deadlines struct {
+	OfferWorkdays        int `json:"offer_workdays"`
+	AssessmentWorkdays   int `json:"assessment_workdays"`
+	ModerationWorkdays   int `json:"moderation_workdays"`
+	ReminderWorkdays     int `json:"reminder_workdays"`
+	OverdueWorkdays      int `json:"overdue_workdays"`
+	ResubmitMonths       int `json:"resubmit_months"`
+	ResubmitReminderDays int `json:"resubmit_reminder_days"`
+}
+
+// DefaultDeadlines are SPEC §3's.
+var DefaultDeadlines = Deadlines{OfferWorkdays: 5, AssessmentWorkdays: 20, ModerationWorkdays: 10,
+	ReminderWorkdays: 5, OverdueWorkdays: 3, ResubmitMonths: 3, ResubmitReminderDays: 14}
+
+// Deadlines are the settings' deadlines, a zero replaced by the default.
+func (s Settings) Deadlines() Deadlines {
+	d := DefaultDeadlines
+	for _, f := range []struct{ set, out *int }{
+		{&s.OfferWorkdays, &d.OfferWorkdays}, {&s.AssessmentWorkdays, &d.AssessmentWorkdays},
+		{&s.ModerationWorkdays, &d.ModerationWorkdays}, {&s.ReminderWorkdays, &d.ReminderWorkdays},
+		{&s.OverdueWorkdays, &d.OverdueWorkdays}, {&s.ResubmitMonths, &d.ResubmitMonths},
+		{&s.ResubmitReminderDays, &d.ResubmitReminderDays},
+	} {
+		if *f.set > 0 {
+			*f.out = *f.set
+		}
+	}
+	return d
 }
 
 // AwardExpiry is when an award decided at t expires.
@@ -65,6 +106,13 @@ func DefaultSettings() Settings {
 		UploadLinkTTL:              15 * time.Minute,
 		DigestDelay:                time.Hour,
 		ReassessmentReminderMonths: []int{12, 6, 3, 1},
+		OfferWorkdays:              DefaultDeadlines.OfferWorkdays,
+		AssessmentWorkdays:         DefaultDeadlines.AssessmentWorkdays,
+		ModerationWorkdays:         DefaultDeadlines.ModerationWorkdays,
+		ReminderWorkdays:           DefaultDeadlines.ReminderWorkdays,
+		OverdueWorkdays:            DefaultDeadlines.OverdueWorkdays,
+		ResubmitMonths:             DefaultDeadlines.ResubmitMonths,
+		ResubmitReminderDays:       DefaultDeadlines.ResubmitReminderDays,
 	}
 }
 
@@ -100,6 +148,26 @@ func (s Settings) Validate() error {
 		if m < 1 {
 			return inputErr("reassessment_reminder_months", "reassessment_reminder_months must be 1 or more, got %s", formatInts(s.ReassessmentReminderMonths))
 		}
+	}
+	for _, n := range []struct {
+		field string
+		v     int
+	}{
+		{"offer_workdays", s.OfferWorkdays}, {"assessment_workdays", s.AssessmentWorkdays},
+		{"moderation_workdays", s.ModerationWorkdays}, {"reminder_workdays", s.ReminderWorkdays},
+		{"overdue_workdays", s.OverdueWorkdays}, {"resubmit_months", s.ResubmitMonths},
+		{"resubmit_reminder_days", s.ResubmitReminderDays},
+	} {
+		if n.v < 0 {
+			return inputErr(n.field, "%s must not be negative (0 is the standard), got %d", n.field, n.v)
+		}
+	}
+	if d := s.Deadlines(); d.ReminderWorkdays >= min(d.AssessmentWorkdays, d.ModerationWorkdays) {
+		return inputErr("reminder_workdays", "reminder_workdays (%d) must be fewer than the assessment and moderation deadlines (%d and %d working days)",
+			d.ReminderWorkdays, d.AssessmentWorkdays, d.ModerationWorkdays)
+	} else if d.ResubmitReminderDays >= d.ResubmitMonths*28 {
+		return inputErr("resubmit_reminder_days", "resubmit_reminder_days (%d) must come within the resubmission window (%d months)",
+			d.ResubmitReminderDays, d.ResubmitMonths)
 	}
 	if s.AwardValidFor < 0 || s.RetainFor < 0 {
 		return inputErr("award_valid_for", "award_valid_for and retain_for must not be negative")

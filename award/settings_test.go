@@ -55,6 +55,10 @@ func TestSettingsValidate(t *testing.T) {
 		{"reminder at zero", func(s *Settings) { s.FirstYearReminderMonths = []int{0} }, "first_year_reminder_months"},
 		{"no reminders is fine", func(s *Settings) { s.FirstYearReminderMonths = nil }, ""},
 		{"no inactivity nudges is fine", func(s *Settings) { s.InactivityMaxNudges = 0 }, ""},
+		{"negative offer deadline", func(s *Settings) { s.OfferWorkdays = -1 }, "offer_workdays"},
+		{"zero deadlines are the defaults", func(s *Settings) { s.OfferWorkdays, s.ResubmitMonths = 0, 0 }, ""},
+		{"reminder before the step starts", func(s *Settings) { s.ReminderWorkdays = 10 }, "reminder_workdays"},
+		{"resubmission reminder outside its window", func(s *Settings) { s.ResubmitMonths, s.ResubmitReminderDays = 1, 30 }, "resubmit_reminder_days"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

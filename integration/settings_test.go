@@ -64,13 +64,16 @@ func TestTenantSettingsThroughTheAPI(t *testing.T) {
 
 	// A good change.
 	admin.must(200, "PUT", "/v1/admin/settings", map[string]any{"name": "Settingshire County Council", "toolkit_nudge_days": 21,
-		"reassessment_reminder_months": []int{3, 12}, "email_templates": map[string]string{"welcome": "d-0123456789abcdef0123456789abcdef"}}).json(t, &v)
+		"reassessment_reminder_months": []int{3, 12}, "email_templates": map[string]string{"welcome": "d-0123456789abcdef0123456789abcdef"},
+		"offer_workdays": 3, "resubmit_months": 4}).json(t, &v)
 	if v.Name != "Settingshire County Council" || v.ToolkitNudgeDays != 21 || !slices.Equal(v.ReassessmentReminderMonths, []int{12, 3}) ||
-		v.DefaultTimings || v.EmailTemplates["welcome"] != "d-0123456789abcdef0123456789abcdef" || len(v.Changes) != 4 {
+		v.DefaultTimings || v.EmailTemplates["welcome"] != "d-0123456789abcdef0123456789abcdef" || len(v.Changes) != 6 ||
+		v.OfferWorkdays != 3 || v.ResubmitMonths != 4 || v.AssessmentWorkdays != 20 {
 		t.Fatalf("changed: %+v", v)
 	}
 	st, err := db.TenantSettings(ctx, tenant, award.DefaultSettings())
-	if err != nil || st.ToolkitNudgeAfter != 21*award.Day || st.InactivityNudgeAfter != 8*award.Week || !slices.Equal(st.ReassessmentReminderMonths, []int{12, 3}) {
+	if err != nil || st.ToolkitNudgeAfter != 21*award.Day || st.InactivityNudgeAfter != 8*award.Week || !slices.Equal(st.ReassessmentReminderMonths, []int{12, 3}) ||
+		st.Deadlines().OfferWorkdays != 3 || st.Deadlines().ResubmitMonths != 4 {
 		t.Fatalf("registrations read %+v %v", st, err)
 	}
 	tn, err := db.Tenant(ctx, tenant)
@@ -89,7 +92,7 @@ func TestTenantSettingsThroughTheAPI(t *testing.T) {
 			found = true
 		}
 	}
-	if !found || len(changes) != 4 {
+	if !found || len(changes) != 6 {
 		t.Fatalf("audit changes %v", changes)
 	}
 

@@ -69,6 +69,9 @@ type Application struct {
 	Assessment      *award.Assessment    `json:"assessment,omitempty"`
 	PreviousAward   *award.PreviousAward `json:"previous_award,omitempty"`
 	Lifecycle       *award.Lifecycle     `json:"lifecycle,omitempty"`
+	// Deadlines are the working-day deadlines after submission this application runs on: its
+	// council's settings when it was registered.
+	Deadlines award.Deadlines `json:"deadlines"`
 }
 
 // Setting is the setting (school, nursery, fostering household) an application is for.

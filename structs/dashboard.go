@@ -66,6 +66,8 @@ type AdminActions struct {
 	// Deadline is the current step's deadline that extend moves (none: nothing to extend).
 	Deadline *time.Time `json:"deadline,omitempty"`
 	Actions  []string   `json:"actions"`
+	// Deadlines are the working-day deadlines the journey runs on (none when it did not answer).
+	Deadlines *award.Deadlines `json:"deadlines,omitempty"`
 	// JourneyError says the journey did not answer: the stage is the projection's, and only
 	// retry and withdraw are offered.
 	JourneyError string `json:"journey_error,omitempty"`

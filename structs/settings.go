@@ -32,6 +32,20 @@ type TenantSettings struct {
 	// RetainDays is how long a closed or lapsed application's evidence and personal data are
 	// kept after it closed; 0 means six calendar years.
 	RetainDays int `json:"retain_days"`
+	// The deadlines after submission, in working days (SPEC §3 stages 5–9): an offer is
+	// accepted within OfferWorkdays; an assessment is due AssessmentWorkdays after acceptance;
+	// a moderation (or an assessment referred back) ModerationWorkdays after it is asked for.
+	// Reminders come ReminderWorkdays before each due day and on it; admins are flagged
+	// OverdueWorkdays after it.
+	OfferWorkdays      int `json:"offer_workdays"`
+	AssessmentWorkdays int `json:"assessment_workdays"`
+	ModerationWorkdays int `json:"moderation_workdays"`
+	ReminderWorkdays   int `json:"reminder_workdays"`
+	OverdueWorkdays    int `json:"overdue_workdays"`
+	// ResubmitMonths: after "not yet", the applicant may resubmit within this many months,
+	// reminded ResubmitReminderDays before the window closes.
+	ResubmitMonths       int `json:"resubmit_months"`
+	ResubmitReminderDays int `json:"resubmit_reminder_days"`
 	// EmailTemplates names a SendGrid dynamic template (d- and 32 hexadecimal digits) per
 	// message type; a type not named is rendered by the app.
 	EmailTemplates map[string]string `json:"email_templates"`
@@ -56,6 +70,13 @@ type SettingsUpdate struct {
 	DigestDelayMinutes         *int               `json:"digest_delay_minutes"`
 	AwardValidDays             *int               `json:"award_valid_days"`
 	RetainDays                 *int               `json:"retain_days"`
+	OfferWorkdays              *int               `json:"offer_workdays"`
+	AssessmentWorkdays         *int               `json:"assessment_workdays"`
+	ModerationWorkdays         *int               `json:"moderation_workdays"`
+	ReminderWorkdays           *int               `json:"reminder_workdays"`
+	OverdueWorkdays            *int               `json:"overdue_workdays"`
+	ResubmitMonths             *int               `json:"resubmit_months"`
+	ResubmitReminderDays       *int               `json:"resubmit_reminder_days"`
 	EmailTemplates             *map[string]string `json:"email_templates"`
 }
 

@@ -97,6 +97,31 @@ var officeSettingSections = []struct {
 			Standard: func(s award.Settings) string { return officeMonths(s.FirstYearReminderMonths) },
 			Value:    func(v structs.TenantSettings) string { return officeMonths(v.FirstYearReminderMonths) }},
 	}},
+	{"Assessment and moderation", "Deadlines count working days: weekends and bank holidays in England and Wales are left out.", []officeSettingSpec{
+		{Field: "offer_workdays", Label: "Working days an assessor has to accept an offer", Suffix: "days",
+			Note:     "If they do not answer by then, it is offered to another assessor.",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().OfferWorkdays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.OfferWorkdays) }},
+		{Field: "assessment_workdays", Label: "Working days after accepting an offer when the assessment is due", Suffix: "days",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().AssessmentWorkdays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.AssessmentWorkdays) }},
+		{Field: "moderation_workdays", Label: "Working days to moderate, or to look again at an assessment referred back", Suffix: "days",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().ModerationWorkdays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.ModerationWorkdays) }},
+		{Field: "reminder_workdays", Label: "Working days before a due date to send the first reminder", Suffix: "days",
+			Note:     "A second reminder goes on the due date. It must be fewer than the days to assess and to moderate.",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().ReminderWorkdays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.ReminderWorkdays) }},
+		{Field: "overdue_workdays", Label: "Working days after a due date before the award team is told it is overdue", Suffix: "days",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().OverdueWorkdays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.OverdueWorkdays) }},
+		{Field: "resubmit_months", Label: "Months an applicant has to resubmit after a \"not yet\"", Suffix: "months",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().ResubmitMonths) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.ResubmitMonths) }},
+		{Field: "resubmit_reminder_days", Label: "Days before the resubmission window closes to remind the applicant", Suffix: "days",
+			Standard: func(s award.Settings) string { return officeInt(s.Deadlines().ResubmitReminderDays) },
+			Value:    func(v structs.TenantSettings) string { return officeInt(v.ResubmitReminderDays) }},
+	}},
 	{"Awards", "", []officeSettingSpec{
 		{Field: "award_valid_days", Label: "Days an award is valid for", Suffix: "days", Optional: true,
 			Note:     "Leave blank for three years from the decision.",
@@ -229,6 +254,13 @@ var officeSettingLabels = map[string]string{
 	"digest_delay_minutes":         "the digest's wait",
 	"award_valid_days":             "how long an award is valid",
 	"retain_days":                  "how long data is kept",
+	"offer_workdays":               "the time to accept an offer",
+	"assessment_workdays":          "the time to assess",
+	"moderation_workdays":          "the time to moderate",
+	"reminder_workdays":            "the first reminder before a due date",
+	"overdue_workdays":             "the time before an overdue step is flagged",
+	"resubmit_months":              "the resubmission window",
+	"resubmit_reminder_days":       "the resubmission reminder",
 }
 
 func officeChangeText(c structs.SettingChange) string {
@@ -383,5 +415,19 @@ func officeSetInt(req *structs.SettingsUpdate, field string, n int) {
 		req.AwardValidDays = p
 	case "retain_days":
 		req.RetainDays = p
+	case "offer_workdays":
+		req.OfferWorkdays = p
+	case "assessment_workdays":
+		req.AssessmentWorkdays = p
+	case "moderation_workdays":
+		req.ModerationWorkdays = p
+	case "reminder_workdays":
+		req.ReminderWorkdays = p
+	case "overdue_workdays":
+		req.OverdueWorkdays = p
+	case "resubmit_months":
+		req.ResubmitMonths = p
+	case "resubmit_reminder_days":
+		req.ResubmitReminderDays = p
 	}
 }

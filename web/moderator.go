@@ -493,6 +493,7 @@ type moderated struct {
 	ID, SettingName, Decision, AssessorName string
 	Level                                   award.Level
 	Due                                     *time.Time // refer back: when the assessor must send it again
+	Workdays                                int        // refer back: how long they have (when Due is not known)
 }
 
 func (s *Server) sendModeration(w http.ResponseWriter, r *http.Request, me award.Person, c applications.ModerationCase, d moderationData) {
@@ -528,7 +529,8 @@ func (s *Server) sendModeration(w http.ResponseWriter, r *http.Request, me award
 		s.renderModeration(w, r, me, p.Status, d, errs)
 		return
 	}
-	done := moderated{ID: d.App.ID, SettingName: d.App.Setting.Name, Decision: d.Form.Decision, AssessorName: d.AssessorName, Level: level}
+	done := moderated{ID: d.App.ID, SettingName: d.App.Setting.Name, Decision: d.Form.Decision, AssessorName: d.AssessorName, Level: level,
+		Workdays: d.App.Deadlines.ModerationWorkdays}
 	if got.Assessment != nil && d.Form.Decision == decideReferBack {
 		done.Due = got.Assessment.DueAt
 	}

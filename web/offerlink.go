@@ -68,7 +68,7 @@ func (s *Server) offerLinkPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "assessor/offer-link", &Page{Title: "Offer to assess " + o.Application.SettingName,
 		TenantName: s.tenantName(r, o.Application.TenantID),
-		Data:       offerLinkData{Token: token, Offer: o, Days: offerlinks.AssessmentWorkingDays}})
+		Data:       offerLinkData{Token: token, Offer: o, Days: o.AssessmentWorkdays}})
 }
 
 func (s *Server) offerLinkAccept(w http.ResponseWriter, r *http.Request) {

@@ -78,7 +78,7 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin, adminReason 
 	j.unflag(FlagNoAssessor)
 	j.unflag(FlagAwaitingAssessor)
 	offer := &Offer{PersonID: res.AssessorID, Name: res.AssessorName, AssignmentID: offerID, OfferedAt: now,
-		ExpiresAt: calendar.Add(now, offerWorkdays), ByAdmin: byAdmin}
+		ExpiresAt: calendar.Add(now, j.deadlines().OfferWorkdays), ByAdmin: byAdmin}
 	a.Offer = offer // the update that accepts it may run as soon as this step waits
 	a.AssessorPrior = res.AssessorPrior
 	j.st.Stage = StageOffered
@@ -220,7 +220,7 @@ func (j *journey) acceptOffer(ctx workflow.Context, r OfferReply) (Status, error
 	a.Offer = nil
 	a.AssessorID, a.AssessorName, a.AssignmentID = o.PersonID, o.Name, o.AssignmentID
 	a.Round++
-	j.startAssessment(now, assessmentWorkdays)
+	j.startAssessment(now, j.deadlines().AssessmentWorkdays)
 	if err := j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "offer_accepted",
 		Detail: map[string]any{"assessor": o.PersonID, "due": a.DueAt}}); err != nil {
 		return Status{}, err

@@ -41,7 +41,7 @@ func (j *journey) assessmentTimers() []timer {
 	case StageNotYet:
 		if a.ResubmitBy != nil {
 			if !a.ResubmitNoted {
-				out = append(out, timer{a.ResubmitBy.Add(-resubmitReminderDays * 24 * time.Hour), j.remindResubmission})
+				out = append(out, timer{a.ResubmitBy.Add(-time.Duration(j.deadlines().ResubmitReminderDays) * award.Day), j.remindResubmission})
 			}
 			out = append(out, timer{*a.ResubmitBy, j.closeResubmission})
 		}
@@ -63,7 +63,7 @@ func (j *journey) deadlineTimers(kind, person string, due time.Time, reminded []
 		name string
 		at   time.Time
 	}{
-		{fmt.Sprintf("%s-%d-before%s", kind, a.Round, j.extended(due)), calendar.Sub(due, reminderWorkdays)},
+		{fmt.Sprintf("%s-%d-before%s", kind, a.Round, j.extended(due)), calendar.Sub(due, j.deadlines().ReminderWorkdays)},
 		{fmt.Sprintf("%s-%d-due%s", kind, a.Round, j.extended(due)), due},
 	}
 	for _, s := range steps {
@@ -80,7 +80,7 @@ func (j *journey) deadlineTimers(kind, person string, due time.Time, reminded []
 		}})
 	}
 	if !overdue {
-		out = append(out, timer{calendar.Add(due, overdueWorkdays), escalate})
+		out = append(out, timer{calendar.Add(due, j.deadlines().OverdueWorkdays), escalate})
 	}
 	return out
 }
@@ -289,7 +289,7 @@ func (j *journey) assignModerator() error {
 
 func (j *journey) requestModeration(_ workflow.Context, now time.Time) {
 	m := j.st.Assessment.Moderation
-	due := calendar.Add(now, moderationWorkdays)
+	due := calendar.Add(now, j.deadlines().ModerationWorkdays)
 	m.RequestedAt, m.DueAt = &now, &due
 	m.Reminded, m.Overdue = nil, false
 	j.unflag(FlagModerationOverdue)
@@ -365,7 +365,7 @@ func (j *journey) moderate(ctx workflow.Context, r ModerateRequest) (Status, err
 	case ModerationReferBack:
 		m.ReferredBack, m.Rationale = true, r.Rationale
 		m.DueAt = nil
-		j.startAssessment(now, moderationWorkdays)
+		j.startAssessment(now, j.deadlines().ModerationWorkdays)
 		a.Round++
 	}
 	if err := j.record(ctx, nil, activities.Audit{Actor: r.Actor.ID, Action: "moderated", Detail: detail}); err != nil {
@@ -427,7 +427,7 @@ func (j *journey) decide() error {
 		j.sendEmail(j.ctx, "decision", "awarded_supporter", j.in.SupporterID, data)
 		return nil
 	}
-	by := now.AddDate(0, resubmitMonths, 0)
+	by := now.AddDate(0, j.deadlines().ResubmitMonths, 0)
 	a.ResubmitBy, a.ResubmitNoted = &by, false
 	a.PreferredID = a.AssessorID
 	j.st.Stage = StageNotYet

@@ -12,16 +12,11 @@ const (
 	FlagNoModerator       = "no_eligible_moderator"
 )
 
-// Working-day deadlines of SPEC §3 (tenant settings in a later change; these are the defaults).
-const (
-	offerWorkdays        = 5  // an offer is accepted within 5 working days
-	assessmentWorkdays   = 20 // an assessment is due 20 working days after acceptance
-	moderationWorkdays   = 10 // a moderation is due 10 working days after the request
-	reminderWorkdays     = 5  // the first reminder comes this many working days before the due day
-	overdueWorkdays      = 3  // this many working days past due, admins are flagged
-	resubmitMonths       = 3  // "not yet": the window to resubmit
-	resubmitReminderDays = 14 // the window's reminder comes two weeks before it closes
-)
+// deadlines are the journey's working-day deadlines after submission: the tenant's settings
+// as they were when the application was registered (award.Settings.Deadlines; a journey
+// registered before they were settings has zeros there, which mean SPEC §3's defaults, the
+// constants it ran on, so its replay is unchanged).
+func (j *journey) deadlines() award.Deadlines { return j.in.Settings.Deadlines() }
 
 // Update names of the assessment stages.
 const (

@@ -587,7 +587,7 @@ func (j *journey) status() Status {
 		SettingName: j.in.SettingName, Track: j.in.Track, Variant: j.in.Variant, Framework: fw, Stage: st.Stage,
 		Next: j.next(), RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev,
 		PortfolioBytes: j.confirmedBytes(), Missing: missing, TargetLevel: levelName(st.TargetLevel),
-		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags,
+		SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: flags, Deadlines: j.deadlines(),
 		Assessment: j.assessmentView(), Previous: j.in.Previous, Lifecycle: j.lifecycleView(),
 	}
 }

@@ -83,6 +83,7 @@ type Status struct {
 	Assessment       *Assessment           `json:"assessment,omitempty"` // from submission on
 	Previous         *PreviousAward        `json:"previous_award,omitempty"`
 	Lifecycle        *Lifecycle            `json:"lifecycle,omitempty"` // once there is an award or the journey closed
+	Deadlines        award.Deadlines       `json:"deadlines"`           // the working-day deadlines this journey runs on
 }
 
 // Update and query names.

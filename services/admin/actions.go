@@ -35,6 +35,7 @@ func (s *Service) Actions(ctx context.Context, me award.Person, id string) (stru
 		return out, nil
 	}
 	out.Stage, out.Next = string(st.Stage), award.NextStep{Action: st.Next.Action, Who: st.Next.Who, DueAt: st.Next.DueAt}
+	out.Deadlines = &st.Deadlines
 	a := st.Assessment
 	if a == nil {
 		a = &award.Assessment{}

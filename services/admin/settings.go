@@ -63,6 +63,13 @@ var SettingLimits = map[string][2]int{
 	"digest_delay_minutes":         {1, 720},
 	"award_valid_days":             {365, 1827}, // or 0: three calendar years
 	"retain_days":                  {365, 3653}, // or 0: six calendar years
+	"offer_workdays":               {1, 20},
+	"assessment_workdays":          {5, 60},
+	"moderation_workdays":          {2, 40},
+	"reminder_workdays":            {1, 20},
+	"overdue_workdays":             {1, 20},
+	"resubmit_months":              {1, 12},
+	"resubmit_reminder_days":       {1, 90},
 }
 
 // templateID is a SendGrid dynamic template's id.
@@ -159,6 +166,7 @@ func (s *Service) PutSettings(ctx context.Context, me award.Person, req structs.
 // settingsView is a tenant's configuration in the units people set it in.
 func settingsView(c postgres.TenantConfig) structs.TenantSettings {
 	st := c.Settings
+	dl := st.Deadlines()
 	templates := map[string]string{}
 	for k, v := range c.EmailTemplates {
 		if v != "" {
@@ -180,6 +188,13 @@ func settingsView(c postgres.TenantConfig) structs.TenantSettings {
 		RetainDays:                 days(st.RetainFor),
 		EmailTemplates:             templates,
 		DefaultTimings:             !c.Own,
+		OfferWorkdays:              dl.OfferWorkdays,
+		AssessmentWorkdays:         dl.AssessmentWorkdays,
+		ModerationWorkdays:         dl.ModerationWorkdays,
+		ReminderWorkdays:           dl.ReminderWorkdays,
+		OverdueWorkdays:            dl.OverdueWorkdays,
+		ResubmitMonths:             dl.ResubmitMonths,
+		ResubmitReminderDays:       dl.ResubmitReminderDays,
 	}
 }
 
@@ -271,6 +286,30 @@ func applySettings(c postgres.TenantConfig, req structs.SettingsUpdate) (postgre
 		note("inactivity_max_nudges", strconv.Itoa(st.InactivityMaxNudges), strconv.Itoa(n))
 		st.InactivityMaxNudges = n
 	}
+	// count sets *n (0 meaning the standard, std) from a number of unit.
+	count := func(field, what, unit string, v *int, n *int, std int) {
+		x, ok := whole(field, what, unit, v)
+		if !ok {
+			return
+		}
+		before := *n
+		if before == 0 {
+			before = std
+		}
+		if x == before {
+			return
+		}
+		note(field, plural(before, unit), plural(x, unit))
+		*n = x
+	}
+	dd := award.DefaultDeadlines
+	count("offer_workdays", "the time to accept an offer", "working days", req.OfferWorkdays, &st.OfferWorkdays, dd.OfferWorkdays)
+	count("assessment_workdays", "the time to assess", "working days", req.AssessmentWorkdays, &st.AssessmentWorkdays, dd.AssessmentWorkdays)
+	count("moderation_workdays", "the time to moderate", "working days", req.ModerationWorkdays, &st.ModerationWorkdays, dd.ModerationWorkdays)
+	count("reminder_workdays", "the first reminder before a due day", "working days", req.ReminderWorkdays, &st.ReminderWorkdays, dd.ReminderWorkdays)
+	count("overdue_workdays", "the time before admins see an overdue step", "working days", req.OverdueWorkdays, &st.OverdueWorkdays, dd.OverdueWorkdays)
+	count("resubmit_months", "the resubmission window", "months", req.ResubmitMonths, &st.ResubmitMonths, dd.ResubmitMonths)
+	count("resubmit_reminder_days", "the resubmission reminder", "days", req.ResubmitReminderDays, &st.ResubmitReminderDays, dd.ResubmitReminderDays)
 	duration("dormant_after_days", "the time before a portfolio is dormant", req.DormantAfterDays, &st.DormantAfter, award.Day, "days")
 	duration("digest_delay_minutes", "the digest's wait", req.DigestDelayMinutes, &st.DigestDelay, time.Minute, "minutes")
 	if n, ok := whole("first_year_due_months", "the first-year due date", "months", req.FirstYearDueMonths); ok {
@@ -373,6 +412,27 @@ func applySettings(c postgres.TenantConfig, req structs.SettingsUpdate) (postgre
 				break
 			}
 		}
+	}
+	if dl := st.Deadlines(); !bad.has("reminder_workdays") && !bad.has("assessment_workdays") && !bad.has("moderation_workdays") &&
+		dl.ReminderWorkdays >= min(dl.AssessmentWorkdays, dl.ModerationWorkdays) {
+		field := "reminder_workdays"
+		switch {
+		case req.ReminderWorkdays != nil && *req.ReminderWorkdays == dl.ReminderWorkdays:
+		case req.AssessmentWorkdays != nil && dl.AssessmentWorkdays <= dl.ModerationWorkdays:
+			field = "assessment_workdays"
+		case req.ModerationWorkdays != nil:
+			field = "moderation_workdays"
+		}
+		bad.add(field, "the first reminder must come after the step starts: fewer working days before the due day (%d) than the time to assess (%d) and to moderate (%d)",
+			dl.ReminderWorkdays, dl.AssessmentWorkdays, dl.ModerationWorkdays)
+	}
+	if dl := st.Deadlines(); !bad.has("resubmit_reminder_days") && !bad.has("resubmit_months") && dl.ResubmitReminderDays >= dl.ResubmitMonths*28 {
+		field := "resubmit_reminder_days"
+		if req.ResubmitReminderDays == nil {
+			field = "resubmit_months"
+		}
+		bad.add(field, "the resubmission reminder must come within the window: fewer days before it closes (%d) than the window is long (%s)",
+			dl.ResubmitReminderDays, plural(dl.ResubmitMonths, "months"))
 	}
 	if !bad.has("reassessment_reminder_months") && !bad.has("award_valid_days") {
 		valid := 36 // months: three calendar years

@@ -60,6 +60,12 @@ func TestSettingsRefusals(t *testing.T) {
 		{"retention", structs.SettingsUpdate{RetainDays: ptr(100000)}, []string{"retain_days"}, "or 0 for six years"},
 		{"template id", structs.SettingsUpdate{EmailTemplates: ptr(map[string]string{"welcome": "welcome-v2"})}, []string{"email_templates.welcome"}, "SendGrid dynamic template id"},
 		{"template kind", structs.SettingsUpdate{EmailTemplates: ptr(map[string]string{"sign_in_link": "d-0123456789abcdef0123456789abcdef"})}, []string{"email_templates.sign_in_link"}, "not a message type with a template"},
+		{"offer 0", structs.SettingsUpdate{OfferWorkdays: ptr(0)}, []string{"offer_workdays"}, "from 1 to 20 working days (it was 0)"},
+		{"assessment a typo", structs.SettingsUpdate{AssessmentWorkdays: ptr(200)}, []string{"assessment_workdays"}, "from 5 to 60 working days"},
+		{"reminder not before the step", structs.SettingsUpdate{ReminderWorkdays: ptr(10)}, []string{"reminder_workdays"}, "first reminder must come after the step starts"},
+		{"moderation shorter than the reminder", structs.SettingsUpdate{ModerationWorkdays: ptr(4)}, []string{"moderation_workdays"}, "first reminder must come after the step starts"},
+		{"resubmission reminder outside the window", structs.SettingsUpdate{ResubmitMonths: ptr(1), ResubmitReminderDays: ptr(30)}, []string{"resubmit_reminder_days"}, "within the window"},
+		{"reminder longer than the window", structs.SettingsUpdate{ResubmitReminderDays: ptr(90)}, []string{"resubmit_reminder_days"}, "within the window"},
 		{"several", structs.SettingsUpdate{ToolkitNudgeDays: ptr(0), RetainDays: ptr(5), Name: ptr("")}, []string{"name", "retain_days", "toolkit_nudge_days"}, ""},
 	}
 	for _, c := range cases {
@@ -116,6 +122,29 @@ func TestSettingsChanges(t *testing.T) {
 	back, changes, err := applySettings(after, structs.SettingsUpdate{AwardValidDays: ptr(0), RetainDays: ptr(0), ReassessmentReminderMonths: ptr([]int{12, 6, 3, 1})})
 	if err != nil || back.Settings.AwardValidFor != 0 || back.Settings.RetainFor != 0 || len(changes) != 3 || changes[2].After != "six years" {
 		t.Fatalf("back %+v %v %v", back.Settings, changes, err)
+	}
+	// The deadlines after submission, in working days.
+	dl, changes, err := applySettings(defaultConfig(), structs.SettingsUpdate{OfferWorkdays: ptr(3), AssessmentWorkdays: ptr(20),
+		ResubmitMonths: ptr(6), ResubmitReminderDays: ptr(1)})
+	if err != nil || dl.Settings.OfferWorkdays != 3 || dl.Settings.ResubmitMonths != 6 || dl.Settings.Deadlines().AssessmentWorkdays != 20 {
+		t.Fatalf("deadlines %+v %v", dl.Settings, err)
+	}
+	want = []structs.SettingChange{
+		{Field: "offer_workdays", Before: "5 working days", After: "3 working days"},
+		{Field: "resubmit_months", Before: "3 months", After: "6 months"},
+		{Field: "resubmit_reminder_days", Before: "14 days", After: "1 day"},
+	}
+	if !slices.Equal(changes, want) {
+		t.Fatalf("deadline changes\n%v\nwant\n%v", changes, want)
+	}
+	// A tenant whose stored settings predate the deadlines (zeros) shows and compares the standard.
+	old := defaultConfig()
+	old.Settings.OfferWorkdays, old.Settings.ReminderWorkdays = 0, 0
+	if v := settingsView(old); v.OfferWorkdays != 5 || v.ReminderWorkdays != 5 {
+		t.Fatalf("view of zeros %+v", v)
+	}
+	if _, changes, err := applySettings(old, structs.SettingsUpdate{OfferWorkdays: ptr(5)}); err != nil || len(changes) != 0 {
+		t.Fatalf("5 over a zero is no change: %v %v", changes, err)
 	}
 	// Nothing asked: nothing changes.
 	if _, changes, err := applySettings(defaultConfig(), structs.SettingsUpdate{ToolkitNudgeDays: ptr(14)}); err != nil || len(changes) != 0 {

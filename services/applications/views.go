@@ -21,6 +21,7 @@ func View(st workflows.Status) structs.Application {
 		Track: string(st.Track), Variant: string(st.Variant), Framework: st.Framework, Stage: st.Stage, Next: st.Next,
 		RegisteredAt: st.RegisteredAt, ToolkitOpenedAt: st.ToolkitOpenedAt, Evidence: ev, PortfolioBytes: st.PortfolioBytes,
 		Missing: st.Missing, TargetLevel: st.TargetLevel, SubmittedAt: st.SubmittedAt, FirstYearDue: st.FirstYearDue, Flags: st.Flags,
+		Deadlines: st.Deadlines,
 	}
 }
 

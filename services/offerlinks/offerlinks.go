@@ -62,10 +62,6 @@ type Service struct {
 	Now func() time.Time
 }
 
-// AssessmentWorkingDays is how long an accepted assessment takes (workflows'
-// assessmentWorkdays, SPEC §3 stage 6): the page says so before the person accepts.
-const AssessmentWorkingDays = 20
-
 // MaxReasonLength bounds a decline's reason, in characters.
 const MaxReasonLength = 2000
 
@@ -80,6 +76,10 @@ type Offer struct {
 	ExpiresAt   time.Time // answer by then (the journey's deadline)
 	Standards   int       // standards to rate at the target level
 	Evidence    int       // confirmed evidence items
+	// AssessmentWorkdays is how long the assessment takes once accepted, in working days (the
+	// application's deadlines: its council's when it was registered): the page says so
+	// before the person accepts.
+	AssessmentWorkdays int
 }
 
 // Answered is the outcome of an answer.
@@ -285,7 +285,7 @@ func (s *Service) offer(ctx context.Context, l postgres.OfferLink, st workflows.
 	if err != nil {
 		return Offer{}, applications.Unchanged(err)
 	}
-	o := Offer{Assignment: asg, Application: app, TargetLevel: st.TargetLevel}
+	o := Offer{Assignment: asg, Application: app, TargetLevel: st.TargetLevel, AssessmentWorkdays: st.Deadlines.AssessmentWorkdays}
 	// The projection may trail the journey by a moment: the journey's stage and deadline show.
 	o.Application.Stage = string(st.Stage)
 	if a := st.Assessment; a != nil && a.Offer != nil {

@@ -64,8 +64,12 @@ func (t *Temporal) SetStatus(st workflows.Status) {
 	t.status[st.ApplicationID] = withMissing(st)
 }
 
-// withMissing sets st.Missing as the journey's status query does.
+// withMissing sets st.Missing as the journey's status query does, and its deadlines (every
+// journey's status has them) when the test gave none.
 func withMissing(st workflows.Status) workflows.Status {
+	if st.Deadlines == (award.Deadlines{}) {
+		st.Deadlines = award.DefaultDeadlines
+	}
 	covered := map[string]bool{}
 	for _, e := range st.Evidence {
 		if e.State == activities.EvidenceConfirmed {
