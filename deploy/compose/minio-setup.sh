@@ -14,18 +14,21 @@ mc mb --ignore-existing "root/$S3_BUCKET"
 mc version enable "root/$S3_BUCKET"
 mc anonymous set none "root/$S3_BUCKET"
 
-# Lifecycle: the product's own staging rule (storage/objects/staging.go sets the same one on
-# every start) and the erasure of old versions: the product erases personal data by deleting
-# objects, and in a versioned bucket a deletion keeps the old version, so noncurrent versions
-# (and the delete markers left alone) go after $days days: the window for restoring a mistake.
+# Lifecycle (replaces the bucket's rules): the product's own staging rule
+# (storage/objects/staging.go sets the same one, by its ID, on every start) and the erasure of
+# old versions. The product erases personal data by deleting objects, and in a versioned bucket
+# a deletion keeps the old version, so noncurrent versions (and delete markers left alone) go
+# after $days days, the window for restoring a mistake; unconfirmed uploads' after one day.
 cat >/tmp/lifecycle.json <<JSON
 {"Rules": [
  {"ID": "expire-unconfirmed-uploads", "Status": "Enabled", "Filter": {"Prefix": "staging/"}, "Expiration": {"Days": 1}},
+ {"ID": "erase-noncurrent-staging", "Status": "Enabled", "Filter": {"Prefix": "staging/"},
+  "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
  {"ID": "erase-noncurrent-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
   "Expiration": {"ExpiredObjectDeleteMarker": true}, "NoncurrentVersionExpiration": {"NoncurrentDays": $days}}
 ]}
 JSON
-mc ilm import "root/$S3_BUCKET" </tmp/lifecycle.json
+mc ilm rule import "root/$S3_BUCKET" </tmp/lifecycle.json
 
 sed "s/BUCKET/$S3_BUCKET/g" /setup/app-policy.json >/tmp/app-policy.json
 mc admin policy create root awards-app /tmp/app-policy.json
