@@ -3,7 +3,8 @@
 # a Go tool dependency in go.mod; -strict, so an unknown or misspelt field fails), offline: the
 # schemas of the kinds used are vendored in schemas/ (generated there from Kubernetes v1.35's
 # OpenAPI document, see schemas/README.md). Also: kustomization.yaml names only files that
-# exist and every manifest here; the example Secret holds no value and is not applied; and
+# exist and every manifest here; the example Secret holds no value and is not applied; the
+# namespace script registers the search attributes workflows/search.go declares; and
 # testdata/typo.yaml, whose documents each carry one mistake, must fail, or the check itself
 # has gone soft.
 set -eu
@@ -38,6 +39,15 @@ for f in $manifests; do
   [ "$f" = secret.example.yaml ] && continue
   if grep -q '^kind: Secret' "$f"; then echo "k8s-check: $f commits a Secret"; fail=1; fi
 done
+
+# The setup script registers exactly the search attributes the workflows write
+# (workflows/search.go), with the same types.
+code_sas=$(grep -o 'NewSearchAttributeKey[A-Za-z]*("[A-Za-z]*")' ../../workflows/search.go |
+  sed -E 's/NewSearchAttributeKey([A-Za-z]*)\("([A-Za-z]*)"\)/\2:\1/; s/:Time$/:Datetime/' | sort)
+script_sas=$(grep -o 'Award[A-Za-z]*:[A-Za-z]*' temporal-namespace.sh | sort)
+if [ -z "$code_sas" ] || [ "$code_sas" != "$script_sas" ]; then
+  echo "k8s-check: temporal-namespace.sh registers [$(echo $script_sas)], workflows/search.go declares [$(echo $code_sas)]"; fail=1
+fi
 
 # The check must catch mistakes: every document of testdata/typo.yaml is invalid.
 want=$(grep -c '^kind:' testdata/typo.yaml)
