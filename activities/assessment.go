@@ -123,7 +123,7 @@ func (a *Activities) Allocate(ctx context.Context, in AllocateInput) (AllocateRe
 					fmt.Sprintf("%s is not an assessor of this authority", in.Prefer), "NotFound", nil)
 			case in.ByAdmin != "" && (errors.Is(err, postgres.ErrAtCapacity) || errors.Is(err, postgres.ErrInactive)):
 				return AllocateResult{}, temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("cannot allocate %s: %v", cands[i].Name, err), ErrRefused, nil)
+					fmt.Sprintf("cannot allocate %s: %v", cands[i].PersonID, err), ErrRefused, nil) // an id: no names in errors
 			case !passOver(err):
 				return AllocateResult{}, err
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,6 +23,12 @@ var (
 	// ErrTampered: the ciphertext (or its key id) was altered, or it is not this key's.
 	ErrTampered = errors.New("payloadcrypt: payload failed authentication (altered, or encrypted under another key)")
 )
+
+// IsShredded says whether err comes from a destroyed data key, here or in another process (a
+// query of an erased journey fails in the worker; the client gets the message only).
+func IsShredded(err error) bool {
+	return err != nil && (errors.Is(err, ErrKeyShredded) || strings.Contains(err.Error(), "crypto-shredded"))
+}
 
 // StoredKey is a data key as stored: wrapped by a KEK, or destroyed.
 type StoredKey struct {
