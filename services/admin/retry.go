@@ -57,7 +57,7 @@ func (s *Service) Retry(ctx context.Context, me award.Person, id string) (struct
 			return structs.RetryAnswer{}, err
 		}
 		retried = append(retried, structs.RetriedActivity{Activity: pa.GetActivityType().GetName(), Attempt: pa.GetAttempt(),
-			LastError: pa.GetLastFailure().GetMessage(), State: strings.ToLower(strings.TrimPrefix(pa.GetState().String(), "PENDING_ACTIVITY_STATE_"))})
+			LastError: s.decoded(pa.GetLastFailure()).GetMessage(), State: strings.ToLower(strings.TrimPrefix(pa.GetState().String(), "PENDING_ACTIVITY_STATE_"))})
 	}
 	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || len(retried) == 0 {
 		return structs.RetryAnswer{}, structs.Conflict("nothing-to-retry", "Nothing to retry", "no activity of this application is failing")

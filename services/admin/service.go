@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"awardengine/award"
 	"awardengine/services/applications"
@@ -68,6 +69,8 @@ type Service struct {
 	// Web UI's base URL linked from an application's detail ("" = no link).
 	Namespace  string
 	TemporalUI string
+	// Payloads decodes the encrypted failure messages Temporal reports (failures.go); nil: as read.
+	Payloads converter.DataConverter
 }
 
 func (s *Service) namespace() string {

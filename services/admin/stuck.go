@@ -182,7 +182,8 @@ func (s *Service) checkFailingActivities(ctx context.Context, entries []postgres
 			continue
 		}
 		e.Attempt = int(pa.GetAttempt())
-		e.LastError = failureMessage(pa.GetLastFailure().GetMessage(), pa.GetLastFailure().GetCause().GetMessage())
+		lf := s.decoded(pa.GetLastFailure())
+		e.LastError = failureMessage(lf.GetMessage(), lf.GetCause().GetMessage())
 		if t := pa.GetNextAttemptScheduleTime(); t != nil && t.IsValid() {
 			next := t.AsTime()
 			e.NextRetry = &next
@@ -341,7 +342,7 @@ func (s *Service) failingTask(ctx context.Context, e postgres.StuckEntry, now ti
 		switch ev.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED:
 			f := ev.GetWorkflowTaskFailedEventAttributes()
-			lastError = f.GetFailure().GetMessage()
+			lastError = s.decoded(f.GetFailure()).GetMessage()
 			if lastError == "" {
 				lastError = "workflow task failed: " + f.GetCause().String()
 			}

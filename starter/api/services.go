@@ -1,6 +1,7 @@
 package api
 
 import (
+	"awardengine/payloadcrypt"
 	"awardengine/services/admin"
 	"awardengine/services/applications"
 )
@@ -33,6 +34,9 @@ func (s *Server) admin() *admin.Service {
 	}
 	if s.Temporal != nil {
 		svc.Temporal = s.Temporal
+	}
+	if s.PayloadKeys != nil {
+		svc.Payloads = payloadcrypt.NewDataConverter(s.PayloadKeys) // failure messages: services/admin/failures.go
 	}
 	return svc
 }
