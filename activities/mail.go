@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"awardengine/email"
+	"awardengine/metrics"
 	"awardengine/storage/postgres"
 )
 
@@ -90,10 +91,15 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 			return EmailResult{}, err
 		}
 		if id != "" {
-			return EmailResult{Status: "sent", ProviderID: id}, a.DB.MarkEmailSent(ctx, in.DedupeKey, id)
+			if err := a.DB.MarkEmailSent(ctx, in.DedupeKey, id); err != nil {
+				return EmailResult{}, err
+			}
+			metrics.Email(metrics.EmailSent) // the attempt that sent it had no answer: counted here
+			return EmailResult{Status: "sent", ProviderID: id}, nil
 		}
 		if claimedAt != nil && time.Since(*claimedAt) < processedGrace {
 			wait := processedGrace - time.Since(*claimedAt)
+			metrics.Email(metrics.EmailRetrying)
 			return EmailResult{}, temporal.NewApplicationErrorWithOptions(
 				"the provider may have accepted this message: waiting for its processed event", "AwaitingProcessedEvent",
 				temporal.ApplicationErrorOptions{NextRetryDelay: min(wait, 15*time.Second)})
@@ -113,6 +119,7 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 		if err := a.DB.MarkEmailSent(ctx, in.DedupeKey, id); err != nil {
 			return EmailResult{}, err
 		}
+		metrics.Email(metrics.EmailSent)
 		return EmailResult{Status: "sent", ProviderID: id}, nil
 	case errors.As(err, &pe) && pe.Status != 0 && !pe.Retryable:
 		return a.refused(ctx, in, person, pe)
@@ -122,6 +129,7 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 		if err := a.DB.MarkEmailPending(ctx, in.DedupeKey, pe.Error()); err != nil {
 			return EmailResult{}, err
 		}
+		metrics.Email(metrics.EmailRetrying)
 		if pe.RetryAfter > 0 {
 			return EmailResult{}, temporal.NewApplicationErrorWithOptions(pe.Error(), "RateLimited",
 				temporal.ApplicationErrorOptions{NextRetryDelay: pe.RetryAfter})
@@ -130,6 +138,7 @@ func (a *Activities) SendEmail(ctx context.Context, in EmailInput) (EmailResult,
 	default:
 		// No answer: the row stays "sending" and the retry looks for the processed event.
 		_ = a.DB.NoteEmailError(ctx, in.DedupeKey, err.Error())
+		metrics.Email(metrics.EmailRetrying)
 		return EmailResult{}, fmt.Errorf("sending %s: %w", in.Kind, err)
 	}
 }
@@ -141,6 +150,7 @@ func (a *Activities) refused(ctx context.Context, in EmailInput, person postgres
 	if err := a.DB.MarkEmailFailed(ctx, in.DedupeKey, pe.Error()); err != nil {
 		return EmailResult{}, err
 	}
+	metrics.Email(metrics.EmailFailed)
 	entry := postgres.AuditEntry{TenantID: in.TenantID, ApplicationID: in.ApplicationID, Actor: "system",
 		Detail: map[string]any{"message": in.DedupeKey, "status": pe.Status}, DedupeKey: "email-refused/" + in.DedupeKey, At: time.Now()}
 	if pe.Status == 401 || pe.Status == 403 {

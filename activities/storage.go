@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"awardengine/award"
+	"awardengine/metrics"
 	"awardengine/storage/objects"
 )
 
@@ -121,6 +122,7 @@ func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (Confir
 		if err := a.Objects.Promote(ctx, staging, in.ObjectKey, got.ETag); err != nil {
 			return ConfirmResult{}, err
 		}
+		metrics.UploadBytes(got.Size) // once per object: a retry finds it promoted already
 	}
 	res.Outcome = UploadConfirmed
 	return res, nil

@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"awardengine/metrics"
 	"awardengine/payloadcrypt"
 	"awardengine/storage/objects"
 	"awardengine/storage/postgres"
@@ -43,7 +44,8 @@ func Connect(ctx context.Context, cfg Config) (*Deps, error) {
 		d.Close()
 		return nil, err
 	}
-	d.Temporal, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace}, d.PayloadKeys))
+	d.Temporal, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		MetricsHandler: metrics.Temporal()}, d.PayloadKeys)) // the SDK's metrics on /metrics (package metrics)
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", cfg.TemporalAddress, err)

@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"go.temporal.io/sdk/client"
@@ -13,9 +15,21 @@ import (
 	"awardengine/workflows"
 )
 
+// Option adjusts the worker's options.
+type Option func(*sdkworker.Options)
+
+// StopTimeout is how long Stop waits for running activities to finish before cancelling them
+// (the drain on SIGTERM: cmd/worker gives it SHUTDOWN_GRACE).
+func StopTimeout(d time.Duration) Option {
+	return func(o *sdkworker.Options) { o.WorkerStopTimeout = d }
+}
+
 // New returns a worker (not yet started) for the application task queue.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+func New(c client.Client, acts *activities.Activities, options ...Option) sdkworker.Worker {
 	var opts sdkworker.Options
+	for _, o := range options {
+		o(&opts)
+	}
 	if acts != nil && acts.DB != nil {
 		// Activities failing again and again go on the admins' stuck list: problems.go.
 		opts.Interceptors = []interceptor.WorkerInterceptor{NewProblemRecorder(acts.DB, nil)}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -17,6 +18,9 @@ import (
 	"awardengine/config"
 	"awardengine/email"
 	"awardengine/email/webhook"
+	"awardengine/health"
+	"awardengine/logging"
+	"awardengine/metrics"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
 	"awardengine/starter/api"
@@ -37,6 +41,11 @@ func main() {
 }
 
 func serve(ctx context.Context) error {
+	ops, err := config.OpsFromEnv()
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logging.New(os.Stderr, ops.LogFormat, ops.LogLevel))
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -46,6 +55,8 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer deps.Close()
+	defer metrics.ObserveProjection(metrics.Postgres{DB: deps.DB}, metrics.DefaultMaxAge)()
+	checks := &health.Checks{Temporal: deps.Temporal, DB: deps.DB.Pool(), Objects: deps.Objects}
 	var verifier *webhook.Verifier
 	if cfg.WebhookPublicKey != "" {
 		key, err := webhook.ParsePublicKey(cfg.WebhookPublicKey)
@@ -61,16 +72,34 @@ func serve(ctx context.Context) error {
 			Logf: func(f string, a ...any) { slog.Warn(fmt.Sprintf("sign-in: "+f, a...)) }}),
 		Sessions: signin.NewSessions(deps.DB, cfg.SessionCookieSecure),
 		OIDC:     oidc.Config{PublicURL: cfg.PublicURL},
+		Health:   checks,
 	}).Handler())
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	slog.Info("API listening", "addr", cfg.HTTPAddr)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	slog.Info("API listening", "addr", ln.Addr().String())
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: /readyz fails from now on, no new connections are taken, and requests in
+	// flight finish within the grace (a journey's Update waits at most 30 s).
+	began := time.Now()
+	slog.Info("API draining", "grace", ops.ShutdownGrace.String())
+	checks.Drain()
+	shutdown, cancel := context.WithTimeout(context.Background(), ops.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("requests still running after the %v grace were cut off: %w", ops.ShutdownGrace, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	slog.Info("API stopped", "took_ms", time.Since(began).Milliseconds())
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"awardengine/email"
 	"awardengine/email/webhook"
 	"awardengine/journeys"
+	"awardengine/metrics"
 	"awardengine/payloadcrypt"
 	"awardengine/services/offerlinks/offertoken"
 	"awardengine/services/oidc"
@@ -148,6 +149,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
+	// The projection gauges on /metrics (read at most once a second here, for tests and demos).
+	s.stops = append(s.stops, metrics.ObserveProjection(metrics.Postgres{DB: db}, time.Second))
 
 	mc, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{Binary: o.MinIOBinary, Dir: filepath.Join(o.DataDir, "minio"),
 		Port: o.MinIOPort, AccessKey: minioUser, SecretKey: minioPass, Logf: o.Logf})
@@ -192,7 +195,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.PayloadKeys = payloadcrypt.NewKeys(postgres.PayloadKeys{DB: db}, kek)
-	s.Client, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: tmp.HostPort(), Namespace: Namespace, Logger: quietLogger{}}, s.PayloadKeys))
+	s.Client, err = client.Dial(payloadcrypt.ClientOptions(client.Options{HostPort: tmp.HostPort(), Namespace: Namespace, Logger: quietLogger{},
+		MetricsHandler: metrics.Temporal()}, s.PayloadKeys))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Temporal: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"awardengine/award"
 	"awardengine/devmail"
 	"awardengine/email/webhook"
+	"awardengine/health"
 	"awardengine/payloadcrypt"
 	"awardengine/services/oidc"
 	"awardengine/services/signin"
@@ -55,6 +56,9 @@ type Server struct {
 	// CrashAt, set only by tests, is asked at each point of a registration where a process could
 	// die (journey_starts.go); true stops the request there as a killed process would.
 	CrashAt func(CrashPoint, workflows.ApplicationInput) bool
+	// Health answers /livez and /readyz and serves /metrics (package health); nil: Handler
+	// makes one over Temporal, DB and Objects.
+	Health *health.Checks
 
 	web *web.Server // the pages, over the same services (Handler makes it)
 }
@@ -71,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	s.healthRoutes(mux) // /livez, /readyz, /metrics: ops.go
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
@@ -129,5 +134,5 @@ func (s *Server) Handler() http.Handler {
 		writeProblem(w, problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
 			Detail: "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /openapi.yaml)"})
 	})
-	return protect(s.withCodec(crossOriginProtection(mux))) // codec endpoint: codec.go
+	return observe(protect(s.withCodec(crossOriginProtection(mux)))) // codec endpoint: codec.go
 }
