@@ -736,7 +736,8 @@ func TestOfficeSettings(t *testing.T) {
 		return attr(first(r.doc, func(n *htmlNode) bool { return attr(n, "id") == id }), "value")
 	}
 	if value(r, "name") != "North Council" || value(r, "toolkit_nudge_days") != "14" || value(r, "first_year_reminder_months") != "6, 9, 11" ||
-		value(r, "award_valid_days") != "" || value(r, "email_templates-welcome") != "" {
+		value(r, "award_valid_days") != "" || value(r, "email_templates-welcome") != "" || value(r, "offer_workdays") != "5" ||
+		value(r, "assessment_workdays") != "20" || value(r, "resubmit_months") != "3" {
 		t.Fatalf("values: %q %q %q", value(r, "name"), value(r, "toolkit_nudge_days"), value(r, "first_year_reminder_months"))
 	}
 	mustSay(t, r, "apply to applications registered from now on", "Applications already registered keep the timings they started with")
@@ -766,6 +767,11 @@ func TestOfficeSettings(t *testing.T) {
 	checkErrorSummary(t, bad, "dormant_after_days", "must be longer than the time before the first inactivity nudge (56 days)")
 	checkErrorSummary(t, bad, "first_year_reminder_months", "Each first-year reminder must come before the due date")
 	checkErrorSummary(t, bad, "email_templates.welcome", "SendGrid dynamic template id")
+	late := o.postForm("/admin/settings", form(map[string]string{"reminder_workdays": "12", "offer_workdays": "five"}))
+	checkPage(t, late, http.StatusUnprocessableEntity)
+	checkErrorSummary(t, late, "offer_workdays", "Enter the time to accept an offer as a whole number of days")
+	late = o.postForm("/admin/settings", form(map[string]string{"reminder_workdays": "12"}))
+	checkErrorSummary(t, late, "reminder_workdays", "The first reminder must come after the step starts")
 	if first(bad.doc, func(n *htmlNode) bool { return n.Data == "details" && officeHasAttr(n, "open") }) == nil {
 		t.Error("the templates' details stay closed around a refused template")
 	}
@@ -774,14 +780,15 @@ func TestOfficeSettings(t *testing.T) {
 	}
 
 	ok := o.postForm("/admin/settings", form(map[string]string{"toolkit_nudge_days": "21", "name": "North County Council",
-		"email_templates.welcome": "d-0123456789abcdef0123456789abcdef", "retain_days": "2555"}))
+		"email_templates.welcome": "d-0123456789abcdef0123456789abcdef", "retain_days": "2555", "offer_workdays": "3"}))
 	if ok.status != http.StatusSeeOther {
 		t.Fatalf("save: %d %v", ok.status, errorSummary(ok))
 	}
 	r = o.follow(ok)
 	notice := officeNotice(r)
 	for _, s := range []string{"the council name (North Council to North County Council)", "the toolkit reminder (14 days to 21 days)",
-		"the welcome template (none to d-0123456789abcdef0123456789abcdef)", "how long data is kept (six years to 2555 days)"} {
+		"the welcome template (none to d-0123456789abcdef0123456789abcdef)", "how long data is kept (six years to 2555 days)",
+		"the time to accept an offer (5 working days to 3 working days)"} {
 		if !strings.Contains(notice, s) {
 			t.Errorf("notice %q does not say %q", notice, s)
 		}
@@ -795,7 +802,7 @@ func TestOfficeSettings(t *testing.T) {
 	changes := o.config.audit[0].Detail["changes"].([]map[string]any)
 	if !slices.ContainsFunc(changes, func(c map[string]any) bool {
 		return c["field"] == "toolkit_nudge_days" && c["before"] == "14 days" && c["after"] == "21 days"
-	}) || len(changes) != 4 {
+	}) || len(changes) != 5 {
 		t.Fatalf("audit changes %v", changes)
 	}
 	st := o.config.configs["north"].Settings
