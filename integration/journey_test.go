@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"awardengine/award"
+	"awardengine/deploy/stack"
 )
 
 // bronzeStandards reads the application's framework through the API.
@@ -24,7 +25,12 @@ func bronzeStandards(t *testing.T, c *client, appID string) []string {
 }
 
 func TestRegistrationToSubmissionThroughTheAPI(t *testing.T) {
-	s := shared
+	registrationToSubmission(t, shared)
+}
+
+// registrationToSubmission is the main journey's flow on stack s (also run with Temporal on
+// PostgreSQL: postgres_temporal_test.go).
+func registrationToSubmission(t *testing.T, s *stack.Stack) {
 	applicant := as(t, s, "demo-northshire-applicant")
 
 	var app application

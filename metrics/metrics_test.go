@@ -100,9 +100,10 @@ func TestProjectionGauges(t *testing.T) {
 	if !strings.Contains(scrape(t), `award_journeys{stage="toolkit"} 1`) {
 		t.Fatal("stopping an old source dropped the current one")
 	}
-	stopOther()
-	if strings.Contains(scrape(t), "award_journeys{") {
-		t.Fatal("gauges exported with no source")
+	src.err = nil
+	stopOther() // back to src, which was current before
+	if !strings.Contains(scrape(t), `award_journeys{stage="portfolio"} 3`) {
+		t.Fatal("stopping the current source did not give the gauges back")
 	}
 }
 

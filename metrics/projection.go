@@ -50,18 +50,19 @@ type projectionCollector struct {
 
 var projection = &projectionCollector{stages: map[string]int{}, reasons: map[string]int{}}
 
-// ObserveProjection makes the gauges read src (replacing any earlier source: one per process;
-// tests that start a second stack take it over), reusing counts for maxAge (0 = read at every
-// scrape). The returned func stops reading src if it is still the current source.
+// ObserveProjection makes the gauges read src (one source per process: a test that starts a
+// second stack takes them over), reusing counts for maxAge (0 = read at every scrape). The
+// returned func gives them back to the source before, if src is still the current one.
 func ObserveProjection(src Source, maxAge time.Duration) (stop func()) {
 	projection.mu.Lock()
 	defer projection.mu.Unlock()
+	prevSrc, prevAge := projection.src, projection.maxAge
 	projection.src, projection.maxAge, projection.readAt = src, maxAge, time.Time{}
 	return func() {
 		projection.mu.Lock()
 		defer projection.mu.Unlock()
 		if projection.src == src {
-			projection.src = nil
+			projection.src, projection.maxAge, projection.readAt = prevSrc, prevAge, time.Time{}
 		}
 	}
 }

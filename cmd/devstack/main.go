@@ -29,6 +29,7 @@ func main() {
 		pgPort   = flag.Int("postgres-port", 55432, "private PostgreSQL port (ignored when DATABASE_URL is set)")
 		mailPort = flag.Int("mail-port", 8025, "local SendGrid-compatible endpoint port")
 		verbose  = flag.Bool("v", false, "log what each component says")
+		tempDB   = flag.String("temporal-db", "", "where Temporal keeps its data: sqlite (default) or postgres (production's persistence, on the private cluster)")
 	)
 	flag.Parse()
 	logf := func(string, ...any) {}
@@ -42,6 +43,7 @@ func main() {
 	s, err := stack.Start(ctx, stack.Options{
 		DataDir: *dataDir, DatabaseURL: os.Getenv("DATABASE_URL"), HTTPAddr: *httpAddr,
 		TemporalPort: *tPort, UIPort: *uiPort, MinIOPort: *s3Port, PostgresPort: *pgPort, MailPort: *mailPort, Logf: logf,
+		TemporalDB: *tempDB,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "make run:", err)

@@ -70,6 +70,9 @@ type TemporalOptions struct {
 	// /v1/codec, behind admin sign-in: the browser sends the session cookie); "" = none, and
 	// the UI shows encrypted payloads as they are.
 	CodecEndpoint string
+	// Postgres, when set, keeps persistence and visibility on PostgreSQL (production's
+	// stores: temporal_postgres.go) instead of SQLite; DatabaseFile is then unused.
+	Postgres *TemporalPostgres
 }
 
 // Temporal is an in-process Temporal server (all four services, SQLite
@@ -139,11 +142,18 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 	conf.Persistence.DefaultStore = "sqlite-default"
 	conf.Persistence.VisibilityStore = "sqlite-default"
 	conf.Persistence.NumHistoryShards = 1
-	sqlConf, err := prepareSQLite(o)
-	if err != nil {
-		return nil, err
+	if o.Postgres != nil {
+		conf.Persistence.DefaultStore, conf.Persistence.VisibilityStore = "postgres-default", "postgres-visibility"
+		if conf.Persistence.DataStores, err = preparePostgres(*o.Postgres, log.NewNoopLogger()); err != nil {
+			return nil, err
+		}
+	} else {
+		sqlConf, err := prepareSQLite(o)
+		if err != nil {
+			return nil, err
+		}
+		conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
 	}
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
 		FailoverVersionIncrement: 10,
@@ -192,6 +202,11 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 		// workflow task failures or timeouts instead of 5, so a broken build shows sooner.
 		dynamicconfig.NumConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute.Key(): 2,
 	}
+	if o.Postgres != nil {
+		// The namespace is registered through the frontend after start: its caches pick it up
+		// within this interval rather than the default's.
+		dynConf[dynamicconfig.NamespaceCacheRefreshInterval.Key()] = time.Second
+	}
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
@@ -217,6 +232,12 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if o.Postgres != nil {
+		if err := t.registerNamespace(ctx, o); err != nil {
+			t.Stop()
+			return nil, err
+		}
+	}
 	if err := t.reconcileNamespace(ctx, o); err != nil {
 		t.Stop()
 		return nil, err

@@ -63,7 +63,17 @@ type Options struct {
 	MailPort     int
 	Settings     *award.Settings // default award.DefaultSettings()
 	Logf         func(string, ...any)
+	// TemporalDB is where the in-process Temporal server keeps its data: TemporalSQLite (a
+	// file in DataDir) or TemporalPostgres (production's persistence and visibility, on the
+	// private cluster, schema by Temporal's SQL tooling). "" = $AWARD_TEMPORAL_DB, else SQLite.
+	TemporalDB string
 }
+
+// Values of Options.TemporalDB (and of AWARD_TEMPORAL_DB).
+const (
+	TemporalSQLite   = "sqlite"
+	TemporalPostgres = "postgres"
+)
 
 // Stack is the running product.
 type Stack struct {
@@ -179,10 +189,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.serveMail(mailLn)
 	s.stops = append(s.stops, func() { s.StopMailEndpoint(); _ = s.Mail.Close() })
 
+	temporalPG, err := s.temporalPostgres(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	tmp, err := devstack.StartTemporal(devstack.TemporalOptions{
 		DatabaseFile: filepath.Join(o.DataDir, "temporal.sqlite"), Port: o.TemporalPort, UIPort: o.UIPort,
 		Namespace: Namespace, Retention: Retention, SearchAttributes: workflows.SearchAttributeTypes(), Logf: o.Logf,
-		CodecEndpoint: codecEndpoint(o.HTTPAddr),
+		CodecEndpoint: codecEndpoint(o.HTTPAddr), Postgres: temporalPG,
 	})
 	if err != nil {
 		return nil, err
