@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"awardengine/award"
-	"awardengine/payloadcrypt"
 	"awardengine/storage/postgres"
 	"awardengine/workflows"
 )
@@ -16,12 +15,14 @@ type erasedStore interface {
 }
 
 // erasedStatus answers for a journey whose history no longer decodes because the retention
-// erasure destroyed its payload key (payloadcrypt.ErrKeyShredded: a query replays the closed
-// workflow and cannot read its input). What remains is the anonymised projection: its stage
-// and that it was erased. Any other failure, or a store without the projection, is err.
+// erasure destroyed its payload key (payloadcrypt.ErrKeyShredded). A query replays the closed
+// workflow; the worker cannot decode its input, so the journey's code never runs and the query
+// fails ("unknown queryType status", or the key's error). When the query failed and the
+// database says the application was erased, the anonymised projection answers: its stage and
+// that it was erased. Otherwise (not erased, a store without the projection) it is err.
 func (s *Service) erasedStatus(ctx context.Context, applicationID string, err error) (workflows.Status, error) {
 	db, ok := s.DB.(erasedStore)
-	if !ok || !payloadcrypt.IsShredded(err) {
+	if !ok {
 		return workflows.Status{}, err
 	}
 	app, erasedAt, lookErr := db.ErasedApplication(ctx, applicationID)

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"awardengine/payloadcrypt"
 	"awardengine/workflows"
 )
 
@@ -90,8 +89,8 @@ func (s *Service) Status(ctx context.Context, applicationID string) (workflows.S
 	defer cancel()
 	var st workflows.Status
 	v, err := s.Temporal.QueryWorkflow(ctx, workflows.WorkflowID(applicationID), "", workflows.QueryStatus)
-	if payloadcrypt.IsShredded(err) {
-		return s.erasedStatus(ctx, applicationID, err) // erased: erased.go
+	if err != nil && !errors.As(err, new(*serviceerror.NotFound)) {
+		return s.erasedStatus(ctx, applicationID, err) // err, unless the application was erased: erased.go
 	}
 	if err != nil {
 		return st, s.owedJourney(ctx, applicationID, err)
