@@ -100,6 +100,7 @@ func captureHistory(t *testing.T, applicationID, name string) {
 			t.Fatal(err)
 		}
 		t.Logf("captured %s: %d events, %d bytes", path, len(h.GetEvents()), len(raw))
+		capturePayloadKeys(t, h) // the replay test's keys of its encrypted payloads (encryption_test.go)
 	}
 }
 

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -16,6 +17,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"awardengine/payloadcrypt"
 	"awardengine/worker"
 	"awardengine/workflows"
 )
@@ -36,6 +38,76 @@ type replayRegistry struct {
 func (replayRegistry) RegisterActivity(any)                                         {}
 func (replayRegistry) RegisterActivityWithOptions(any, activity.RegisterOptions)    {}
 func (replayRegistry) RegisterDynamicActivity(any, activity.DynamicRegisterOptions) {}
+
+// payloadKeysFile holds the data keys of the encrypted histories (payloadcrypt), re-wrapped
+// under a throwaway test key-encryption key when they were captured
+// (integration/encryption_test.go). Unencrypted histories replay through the same converter:
+// payloads that are not encrypted pass through it unchanged.
+const payloadKeysFile = "testdata/payload-keys.json"
+
+type payloadKeys struct {
+	Keyring  json.RawMessage          `json:"keyring"`
+	DataKeys []payloadcrypt.StoredKey `json:"data_keys"`
+}
+
+// testKeys are the data keys of the encrypted histories.
+func testKeys(t *testing.T) *payloadcrypt.Keys {
+	t.Helper()
+	store := payloadcrypt.NewMemoryStore()
+	raw, err := os.ReadFile(payloadKeysFile)
+	if err != nil {
+		t.Fatalf("%s: %v (the keys of the encrypted histories)", payloadKeysFile, err)
+	}
+	var f payloadKeys
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := payloadcrypt.ParseKeyring(f.Keyring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range f.DataKeys {
+		store.Keys[k.KeyID] = k
+	}
+	return payloadcrypt.NewKeys(store, ring)
+}
+
+// newReplayer is a replayer with the product's payload encryption (the converters every
+// worker has).
+func newReplayer(t *testing.T) sdkworker.WorkflowReplayer {
+	t.Helper()
+	dc := payloadcrypt.NewDataConverter(testKeys(t))
+	r, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{
+		DataConverter: dc, FailureConverter: payloadcrypt.NewFailureConverter(dc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The encrypted histories really are encrypted: they replay with their keys (above) and not
+// without them.
+func TestEncryptedHistoriesNeedTheirKeys(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(historiesDir, "encrypted_*.json"))
+	if len(files) == 0 {
+		t.Fatal("no encrypted history (encrypted_*.json): capture one (docs/replay.md)")
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), "YmluYXJ5L2VuY3J5cHRlZA==") { // base64 of "binary/encrypted"
+			t.Fatalf("%s holds no encrypted payload", file)
+		}
+		r := sdkworker.NewWorkflowReplayer()
+		worker.Register(replayRegistry{WorkflowReplayer: r}, nil)
+		quiet := log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err := r.ReplayWorkflowHistoryFromJSONFile(quiet, file); err == nil {
+			t.Fatalf("%s replays without its keys: its payloads are not encrypted", file)
+		}
+	}
+}
 
 func histories(t *testing.T) []string {
 	t.Helper()
@@ -62,7 +134,7 @@ func TestReplayCapturedHistories(t *testing.T) {
 				t.Fatalf("reading %s: %v", file, err)
 			}
 			t.Logf("%s: %d events", file, len(h.GetEvents()))
-			r := sdkworker.NewWorkflowReplayer()
+			r := newReplayer(t)
 			worker.Register(replayRegistry{WorkflowReplayer: r}, nil)
 			if err := r.ReplayWorkflowHistory(nil, h); err != nil {
 				t.Fatalf("%s no longer replays on this code: %v\n"+
