@@ -1037,7 +1037,7 @@ func TestWithdrawalReleasesTheAssignments(t *testing.T) {
 
 			requireDone(t, withdrawn)
 			rec := oneAudit(t, h.records, "withdrawn")
-			require.Equal(t, string(c.stage), rec.Detail["stage_before"])
+			require.Equal(t, string(c.stage), fmt.Sprint(rec.Detail["stage_before"])) // a local activity gets Go values, not JSON
 			var released []string
 			for _, a := range h.assignments {
 				if a.State == "released" {

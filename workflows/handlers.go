@@ -282,10 +282,16 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 // bytes already count towards the portfolio limit, since it was declared.
 func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence) (activities.Evidence, error) {
 	var got activities.ConfirmResult
-	actx := workflow.WithActivityOptions(ctx, verifyOptions)
-	if err := workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, activities.ConfirmInput{
-		ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType,
-	}).Get(actx, &got); err != nil {
+	in := activities.ConfirmInput{ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType}
+	var f workflow.Future
+	if j.lean(ctx) {
+		lctx := workflow.WithLocalActivityOptions(ctx, localVerifyOptions)
+		f = workflow.ExecuteLocalActivity(lctx, activityConfirmUpload, in)
+	} else {
+		actx := workflow.WithActivityOptions(ctx, verifyOptions)
+		f = workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, in)
+	}
+	if err := f.Get(ctx, &got); err != nil {
 		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; evidence %q is still pending: try confirming again shortly", it.ID)
 	}
 	switch got.Outcome {
