@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -170,8 +171,11 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 		addr := freeAddr(t)
 		apis = append(apis, startProc(t, name, starterBin, append(env, "HTTP_ADDR="+addr), addr, "serve"))
 	}
+	// Worker A's provider takes each message but never answers: A dies with emails in flight,
+	// the case where a careless retry sends twice.
+	heldURL, held := answerlessProvider(t, s.MailURL)
 	addrA := freeAddr(t)
-	workerA := startProc(t, "worker-a", workerBin, append(env, "METRICS_ADDR="+addrA), addrA)
+	workerA := startProc(t, "worker-a", workerBin, append(processEnv(t, s, heldURL), "METRICS_ADDR="+addrA), addrA)
 	t.Logf("two APIs and worker A ready in %v", time.Since(began).Round(100*time.Millisecond))
 
 	const journeys = 6
@@ -199,6 +203,11 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 	if doneByA == 0 {
 		t.Fatal("worker A did no work before the kill")
 	}
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker A sent no email")
+	}
 
 	addrB := freeAddr(t)
 	workerB := startProc(t, "worker-b", workerBin, append(env, "METRICS_ADDR="+addrB), addrB)
@@ -207,7 +216,7 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-workerA.done
-	t.Logf("worker A killed after %v of work (tasks and activities)", doneByA)
+	t.Logf("worker A killed after %v of work (tasks and activities), %d emails in flight", doneByA, len(held)+1)
 
 	// The rest of every journey, through the other API than the one that registered it.
 	for i, j := range js {
@@ -227,8 +236,9 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 		t.Logf("worker B took over: %v tasks and activities after the kill", took)
 	}
 
-	// Every journey's emails arrive (an email A was sending when killed is retried by B after
-	// its start-to-close timeout), each exactly once.
+	// Every journey's emails arrive, each exactly once: an email A was sending when killed is
+	// retried by B after its start-to-close timeout (1 min), finds the provider's processed
+	// event for it and records it sent without sending it again.
 	deadline := time.Now().Add(150 * time.Second)
 	for {
 		missing := 0
@@ -257,6 +267,26 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	// The emails A had in flight are only settled once B's retry has recorded them: wait for
+	// every outbox row of these journeys to be sent (not "sending"), then look for duplicates.
+	var ids []string
+	for _, j := range js {
+		ids = append(ids, j.id)
+	}
+	for {
+		var unsettled int
+		if err := s.DB.Pool().QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE application_id = ANY($1) AND status <> 'sent'`,
+			ids).Scan(&unsettled); err != nil {
+			t.Fatal(err)
+		}
+		if unsettled == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails of these journeys still not recorded sent", unsettled)
+		}
+		time.Sleep(time.Second)
+	}
 	time.Sleep(2 * time.Second) // a duplicate would have arrived by now
 	seen := map[string]int{}
 	for _, m := range s.Mail.Messages() {
@@ -270,6 +300,30 @@ func TestScaleOutTwoWorkersTwoAPIsOneKilled(t *testing.T) {
 		}
 	}
 	t.Logf("%d distinct emails, none twice; took %v", len(seen), time.Since(began).Round(time.Second))
+}
+
+// answerlessProvider passes each mail/send request on to the stack's endpoint (which accepts
+// it and posts its processed event) but never answers the sender; held receives one value
+// per message.
+func answerlessProvider(t *testing.T, target string) (base string, held chan struct{}) {
+	held = make(chan struct{}, 100)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, _ := http.NewRequest(r.Method, target+r.URL.RequestURI(), bytes.NewReader(body))
+		req.Header = r.Header.Clone()
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			held <- struct{}{}
+		}
+		<-r.Context().Done() // the sender is gone
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String(), held
 }
 
 // slowProvider forwards mail/send to the stack's endpoint after a delay, so a test can stop a
