@@ -3,8 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -42,11 +40,7 @@ func BenchmarkBronzeJourney13(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		appID := tm.journey(b, fmt.Sprintf("BENCH-J-%d-%d", time.Now().UnixNano(), i), timed)
 		b.StopTimer()
-		name := ""
-		if i == 0 {
-			name = "bronze_awarded-perf"
-		}
-		sum.add(benchHistory(b, appID, name))
+		sum.add(benchHistory(b, appID))
 		b.StartTimer()
 	}
 	b.StopTimer()
@@ -75,13 +69,22 @@ func BenchmarkBronzeJourney13(b *testing.B) {
 	b.ReportMetric(worst/ms(pct(bare, 99)), "worst-action-p99/bare-p99")
 }
 
+// TestBronzeJourneyHistory walks the benchmark's journey once, checks it ends awarded with no
+// failed workflow task and, when capturing (docs/replay.md), keeps its history as the replay
+// history bronze_awarded-perf (the lean journey of issue 16).
+func TestBronzeJourneyHistory(t *testing.T) {
+	tm := newBenchTeam(t, "benchhistshire")
+	appID := tm.journey(t, fmt.Sprintf("BENCH-H-%d", time.Now().UnixNano()), func(_ string, f func()) { f() })
+	captureHistory(t, appID, "bronze_awarded-perf")
+}
+
 type benchTeam struct {
 	applicant, assessor, other, moderator, admin *client
 	ids                                          map[string]string
 }
 
 // newBenchTeam makes a tenant with an applicant, two assessors and a moderator on the roster.
-func newBenchTeam(b *testing.B, tenant string) *benchTeam {
+func newBenchTeam(b testing.TB, tenant string) *benchTeam {
 	ctx := b.Context()
 	db := shared.DB
 	if err := db.UpsertTenant(ctx, postgres.Tenant{ID: tenant, Name: "Bench Council",
@@ -117,7 +120,7 @@ func newBenchTeam(b *testing.B, tenant string) *benchTeam {
 }
 
 // journey runs one bronze journey to its award and returns the application's id.
-func (tm *benchTeam) journey(b *testing.B, ref string, timed func(string, func())) string {
+func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func())) string {
 	app := "/v1/applications/"
 	var a application
 	timed("register", func() {
@@ -179,7 +182,7 @@ type benchStatus struct {
 	} `json:"assessment"`
 }
 
-func (tm *benchTeam) waitFor(b *testing.B, appID string, ok func(benchStatus) bool) benchStatus {
+func (tm *benchTeam) waitFor(b testing.TB, appID string, ok func(benchStatus) bool) benchStatus {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		var s benchStatus
@@ -209,8 +212,7 @@ func (h *historyCost) add(o historyCost) {
 
 // benchHistory reads the journey's history through the stack's Temporal client, once nothing
 // is in flight (emails sent, the award's last step written).
-// When capturing (CAPTURE_HISTORIES=1) and name is not empty, it is also written as a replay history.
-func benchHistory(b *testing.B, appID, name string) historyCost {
+func benchHistory(b *testing.B, appID string) historyCost {
 	ctx, cancel := context.WithTimeout(b.Context(), time.Minute)
 	defer cancel()
 	id := workflows.WorkflowID(appID)
@@ -226,17 +228,6 @@ func benchHistory(b *testing.B, appID, name string) historyCost {
 	h, err := fetchHistory(ctx, shared.Client, id, "")
 	if err != nil {
 		b.Fatal(err)
-	}
-	if capturing() && name != "" {
-		// A replay history of the journey's path on this code (docs/replay.md).
-		raw, err := historyJSON(h)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(historiesDir, name+".json"), raw, 0o644); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("captured %s: %d events", name, len(h.GetEvents()))
 	}
 	c := historyCost{events: len(h.GetEvents()), bytes: proto.Size(h)}
 	for _, e := range h.GetEvents() {

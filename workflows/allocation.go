@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"maps"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -48,10 +49,10 @@ func (j *journey) allocateTo(ctx workflow.Context, prefer, byAdmin, adminReason 
 	}
 	offerID := fmt.Sprintf("%s/offer/%d", j.in.ApplicationID, a.Offers+1)
 	var res activities.AllocateResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, localWriteOptions), (*activities.Activities).Allocate,
+	err := j.write(ctx, activityAllocate, (*activities.Activities).Allocate,
 		activities.AllocateInput{
 			TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, AssignmentID: offerID, Track: j.in.Track,
-			Variant: j.in.Variant, ApplicantID: j.in.ApplicantID, SupporterID: j.in.SupporterID, Excluded: a.Excluded,
+			Variant: j.in.Variant, ApplicantID: j.in.ApplicantID, SupporterID: j.in.SupporterID, Excluded: maps.Clone(a.Excluded),
 			Prefer: prefer, ByAdmin: byAdmin,
 		}).Get(ctx, &res)
 	if err != nil {
@@ -130,7 +131,7 @@ func (j *journey) exclude(person, why string) {
 }
 
 func (j *journey) setAssignment(ctx workflow.Context, id, state, reason string) error {
-	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, localWriteOptions), (*activities.Activities).SetAssignment,
+	return j.write(ctx, activitySetAssignment, (*activities.Activities).SetAssignment,
 		activities.AssignmentInput{TenantID: j.in.TenantID, ID: id, State: state, Reason: reason}).Get(ctx, nil)
 }
 

@@ -252,7 +252,7 @@ func (j *journey) assignModerator() error {
 	m := a.Moderation
 	var res activities.ModeratorResult
 	id := fmt.Sprintf("%s/moderation/%d", j.in.ApplicationID, a.Round)
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(j.ctx, localWriteOptions), (*activities.Activities).AssignModerator,
+	err := j.write(j.ctx, activityAssignModerator, (*activities.Activities).AssignModerator,
 		activities.ModeratorInput{TenantID: j.in.TenantID, ApplicationID: j.in.ApplicationID, AssignmentID: id,
 			AssessorID: a.AssessorID, ApplicantID: j.in.ApplicantID, SupporterID: j.in.SupporterID}).Get(j.ctx, &res)
 	if err != nil {

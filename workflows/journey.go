@@ -21,6 +21,9 @@ type journey struct {
 	changes int            // bumped by every handler, so the main loop re-plans its timers
 	emails  []workflow.Future
 
+	timer   workflow.Future // lean journeys: the pending wake-up timer (waitLean) and when it fires
+	timerAt time.Time
+
 	retentionDone bool                    // closed by code from before retention: the journey simply ends
 	reassessments workflow.ReceiveChannel // signals of a later application of the same setting
 }
@@ -88,6 +91,9 @@ func (j *journey) waitForNextEvent() error {
 	closing := func() bool { return j.st.Stage.Closed() && j.st.Life.RetainUntil == nil && !j.retentionDone }
 	changed := func() bool { return j.changes != seen || closing() }
 	wake, ok := j.nextWake()
+	if j.lean(j.ctx) {
+		return j.waitLean(wake, ok, changed)
+	}
 	if !ok {
 		// No timer left in this stage: the stage's own deadline has already been flagged
 		// to admins, who act through updates.
@@ -96,6 +102,34 @@ func (j *journey) waitForNextEvent() error {
 	if wake.After(now) {
 		woken, err := workflow.AwaitWithTimeout(j.ctx, wake.Sub(now), changed)
 		if err != nil || woken {
+			return err
+		}
+	}
+	return j.fireDueTimers()
+}
+
+// waitLean is waitForNextEvent for lean journeys: a timer already pending that falls due no
+// later than the next wake is kept instead of starting another one at every change (each
+// action moves the inactivity deadline; a timer per action would be an event now and a
+// timer-fired event and workflow task later). A timer that fires early finds nothing due and
+// the loop plans again.
+func (j *journey) waitLean(wake time.Time, ok bool, changed func() bool) error {
+	if !ok {
+		return workflow.Await(j.ctx, changed)
+	}
+	if now := workflow.Now(j.ctx); wake.After(now) {
+		if j.timer == nil || j.timerAt.After(wake) {
+			j.timer, j.timerAt = workflow.NewTimer(j.ctx, wake.Sub(now)), wake
+		}
+		t := j.timer
+		if err := workflow.Await(j.ctx, func() bool { return changed() || t.IsReady() }); err != nil {
+			return err
+		}
+		if !t.IsReady() {
+			return nil
+		}
+		j.timer = nil
+		if err := t.Get(j.ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -185,9 +219,22 @@ func (j *journey) lean(ctx workflow.Context) bool {
 // Activities run as local activities are named, not passed as method expressions: the
 // replayer has no activities registered, and a name is what it can stand in for.
 const (
-	activityRecord        = "Record"
-	activityConfirmUpload = "ConfirmUpload"
+	activityRecord          = "Record"
+	activityConfirmUpload   = "ConfirmUpload"
+	activityAllocate        = "Allocate"
+	activitySetAssignment   = "SetAssignment"
+	activityAssignModerator = "AssignModerator"
 )
+
+// write runs one of the journey's short database steps (fn, registered as name): a local
+// activity on lean journeys, a regular one on journeys that began before. The input must not
+// share maps or slices the journey changes later (a local activity's input is not serialised).
+func (j *journey) write(ctx workflow.Context, name string, fn, in any) workflow.Future {
+	if j.lean(ctx) {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localRecordOptions), name, in)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, localWriteOptions), fn, in)
+}
 
 // upsertChangedSearchAttributes upserts only the searchable values that differ from the
 // journey's current ones (an upsert is a history event even when it changes nothing).
