@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -313,3 +314,48 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkRegister20 registers applications through the API from 20 people at once and
+// prints the p50/p99 of a registration (issue 16: it answers from what it knows, without
+// waiting for the new journey's first workflow task).
+//
+//	go test ./integration -run '^$' -bench Register20 -benchtime 100x -v
+func BenchmarkRegister20(b *testing.B) {
+	const people = 20
+	admin := as(b, shared, "demo-northshire-admin")
+	run := fmt.Sprintf("%d", time.Now().UnixNano())
+	var mu sync.Mutex
+	var lat []time.Duration
+	next := make(chan int)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				start := time.Now()
+				r := admin.do("POST", "/v1/applications", map[string]any{
+					"setting_reference": fmt.Sprintf("BENCH20-%s-%d", run, i), "setting_name": "Bench school",
+					"track": "caring_schools", "variant": "primary",
+					"applicant_name": "Bench Applicant", "applicant_email": fmt.Sprintf("bench20-%s-%d@northshire.example", run, i),
+				})
+				d := time.Since(start)
+				if r.Status != 201 {
+					b.Errorf("register: %d %s", r.Status, r.Body)
+				}
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < b.N; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(ms(pct(lat, 50)), "register-p50-ms")
+	b.ReportMetric(ms(pct(lat, 99)), "register-p99-ms")
+}

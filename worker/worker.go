@@ -24,9 +24,16 @@ func StopTimeout(d time.Duration) Option {
 	return func(o *sdkworker.Options) { o.WorkerStopTimeout = d }
 }
 
+// WorkflowTaskPollers is how many workflow-task polls a worker keeps open (the SDK splits
+// them between its sticky queue and the task queue).
+const WorkflowTaskPollers = 8
+
 // New returns a worker (not yet started) for the application task queue.
 func New(c client.Client, acts *activities.Activities, options ...Option) sdkworker.Worker {
-	var opts sdkworker.Options
+	// The SDK's default of 2 workflow-task pollers, shared between the sticky queue and the
+	// task queue, kept new journeys' first tasks waiting for tens of seconds under load while
+	// both polled the busy sticky queue (issue 16, docs/performance.md).
+	opts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: WorkflowTaskPollers}
 	for _, o := range options {
 		o(&opts)
 	}

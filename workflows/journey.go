@@ -138,14 +138,7 @@ func (j *journey) waitLean(wake time.Time, ok bool, changed func() bool) error {
 
 // register performs stage 1 (registration) and grants the toolkit (stage 2).
 func (j *journey) register() error {
-	now := workflow.Now(j.ctx)
-	j.st.Stage = StageToolkit
-	j.st.RegisteredAt = now
-	j.st.LastActivityAt = now
-	if j.in.Variant == award.VariantFirstYearFoster && j.in.ApprovalDate != nil {
-		due := j.in.ApprovalDate.AddDate(0, j.in.Settings.FirstYearDueMonths, 0)
-		j.st.FirstYearDue = &due
-	}
+	j.registered(workflow.Now(j.ctx))
 	audit := []activities.Audit{
 		{Actor: j.in.RegisteredBy.ID, Action: "registered", Detail: map[string]any{
 			"role": j.in.RegisteredBy.Role, "track": j.in.Track, "variant": j.in.Variant,

@@ -100,9 +100,14 @@ func (s *Service) start(ctx context.Context, me award.Person, in workflows.Appli
 		// The journey runs; the sweeper finds it started and marks it.
 		slog.Warn("the journey started but could not be marked started", "application_id", in.ApplicationID, "error", err)
 	}
-	st, err := s.Status(ctx, in.ApplicationID)
-	if err != nil {
-		return reg, nil // started, but the worker has not picked it up yet: say what we know
+	// A new journey's first answer is known without asking it: a query would wait for its
+	// first workflow task, which under load waits for a free worker (issue 16). Only a
+	// reapplication carrying evidence forward asks the journey.
+	st, ok := workflows.RegisteredStatus(in, time.Now())
+	if !ok {
+		if st, err = s.Status(ctx, in.ApplicationID); err != nil {
+			return reg, nil // started, but the worker has not picked it up yet: say what we know
+		}
 	}
 	v := ViewFor(st, me)
 	reg.View = &v
