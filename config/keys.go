@@ -20,6 +20,9 @@ import (
 //
 // Each key is 32 random bytes (openssl rand -base64 32). Rotation: add a new id and make it
 // current; keep the old ids as long as data keys wrapped by them exist (they still unwrap).
+// A data key moves to the current KEK the first time it is used after the rotation; what is
+// left on an old one: SELECT kek_id, count(*) FROM payload_keys WHERE wrapped IS NOT NULL
+// GROUP BY kek_id (postgres.PayloadKeys.PayloadKeysByKEK).
 // Every process (worker, API) must have the same keys.
 //
 // Without either the processes refuse to start, except in development (PUBLIC_URL plain HTTP

@@ -17,6 +17,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
 	temporalclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -406,4 +407,43 @@ func capturePayloadKeys(t *testing.T, h *historypb.History) {
 		t.Fatal(err)
 	}
 	t.Logf("captured the data keys of the history in %s", file)
+}
+
+// TestPayloadKeyRotationOnPostgres rotates the key-encryption key over the real store: a
+// payload written under the old KEK still decodes once a new KEK is current, its data key
+// moves to the new KEK as it is used, and the per-KEK count tells when the old one may go.
+func TestPayloadKeyRotationOnPostgres(t *testing.T) {
+	ctx := t.Context()
+	store := postgres.PayloadKeys{DB: shared.DB}
+	k1 := bytes.Repeat([]byte{0x11}, 32)
+	k2 := bytes.Repeat([]byte{0x22}, 32)
+	ring1, _ := payloadcrypt.NewKeyring("rot-1", map[string][]byte{"rot-1": k1})
+	ring2, _ := payloadcrypt.NewKeyring("rot-2", map[string][]byte{"rot-1": k1, "rot-2": k2})
+	only2, _ := payloadcrypt.NewKeyring("rot-2", map[string][]byte{"rot-2": k2})
+	appID := "app_rotation" + time.Now().Format("150405.000000")
+	scope := converter.WorkflowSerializationContext{WorkflowID: workflows.WorkflowID(appID)}
+
+	before := payloadcrypt.NewDataConverter(payloadcrypt.NewKeys(store, ring1)).WithSerializationContext(scope)
+	p, err := before.ToPayload(encSettingA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := payloadcrypt.NewDataConverter(payloadcrypt.NewKeys(store, only2)).FromPayload(p, &got); !errors.Is(err, payloadcrypt.ErrUnknownKEK) {
+		t.Fatalf("without the old KEK before the key moved: %v", err)
+	}
+	if err := payloadcrypt.NewDataConverter(payloadcrypt.NewKeys(store, ring2)).FromPayload(p, &got); err != nil || got != encSettingA {
+		t.Fatalf("after rotation: %q %v", got, err)
+	}
+	if sk, err := store.PayloadKey(ctx, "app/"+appID); err != nil || sk.KEKID != "rot-2" {
+		t.Fatalf("the used key is wrapped by %q (%v), want rot-2", sk.KEKID, err)
+	}
+	if err := payloadcrypt.NewDataConverter(payloadcrypt.NewKeys(store, only2)).FromPayload(p, &got); err != nil || got != encSettingA {
+		t.Fatalf("old payload with the new KEK only: %q %v", got, err)
+	}
+	counts, err := store.PayloadKeysByKEK(ctx)
+	if err != nil || counts["rot-2"] < 1 {
+		t.Fatalf("keys by KEK: %v %v", counts, err)
+	}
+	t.Logf("live data keys by KEK: %v", counts)
 }

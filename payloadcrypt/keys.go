@@ -51,6 +51,9 @@ type Store interface {
 	// ShredPayloadKey destroys the wrapped key (idempotent; a missing key is recorded as
 	// destroyed, so it is never created afterwards).
 	ShredPayloadKey(ctx context.Context, keyID, tenantID, applicationID string, at time.Time) error
+	// RewrapPayloadKey replaces a key's wrapping by oldKEK with one by newKEK (KEK rotation),
+	// unless it changed meanwhile (destroyed, or rewrapped by another process): then nothing.
+	RewrapPayloadKey(ctx context.Context, keyID, oldKEK, newKEK string, wrapped []byte) error
 }
 
 // cacheTTL bounds how long a process keeps an unwrapped data key in memory: after a shred,
@@ -129,6 +132,9 @@ func (k *Keys) unwrap(ctx context.Context, sk StoredKey) (cachedKey, error) {
 	if err != nil {
 		return cachedKey{}, err
 	}
+	if current := k.Wrapper.CurrentID(); sk.KEKID != current {
+		k.rewrap(ctx, sk, raw)
+	}
 	aead, err := newGCM(raw)
 	if err != nil {
 		return cachedKey{}, err
@@ -182,6 +188,16 @@ func (k *Keys) tenantOf(ctx context.Context, applicationID string) (string, erro
 		sk, err = k.create(ctx, ApplicationScope(applicationID))
 	}
 	return sk.TenantID, err
+}
+
+// rewrap moves a data key wrapped by an older KEK onto the current one, as it is used: after a
+// rotation, every key in use leaves the old KEK by itself. A failure changes nothing (the key
+// still unwraps under its old KEK; the next use tries again).
+func (k *Keys) rewrap(ctx context.Context, sk StoredKey, raw []byte) {
+	kekID, wrapped, err := k.Wrapper.Wrap(ctx, sk.KeyID, raw)
+	if err == nil {
+		_ = k.Store.RewrapPayloadKey(ctx, sk.KeyID, sk.KEKID, kekID, wrapped)
+	}
 }
 
 func (k *Keys) create(ctx context.Context, s Scope) (StoredKey, error) {
@@ -253,6 +269,17 @@ func (m *MemoryStore) CreatePayloadKey(_ context.Context, k StoredKey) (StoredKe
 	}
 	m.Keys[k.KeyID] = k
 	return k, nil
+}
+
+// RewrapPayloadKey implements Store.
+func (m *MemoryStore) RewrapPayloadKey(_ context.Context, keyID, oldKEK, newKEK string, wrapped []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.Keys[keyID]; ok && k.KEKID == oldKEK && k.Wrapped != nil {
+		k.KEKID, k.Wrapped = newKEK, wrapped
+		m.Keys[keyID] = k
+	}
+	return nil
 }
 
 // ShredPayloadKey implements Store.

@@ -3,6 +3,7 @@ package payloadcrypt
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
@@ -17,8 +18,9 @@ import (
 func testKeyring(t *testing.T, current string, ids ...string) *Keyring {
 	t.Helper()
 	raw := map[string][]byte{}
-	for i, id := range ids {
-		raw[id] = bytes.Repeat([]byte{byte(i + 1)}, 32)
+	for _, id := range ids {
+		sum := sha256.Sum256([]byte(id)) // the same id is the same key in every keyring
+		raw[id] = sum[:]
 	}
 	k, err := NewKeyring(current, raw)
 	if err != nil {
@@ -162,18 +164,26 @@ func TestKEKRotationKeepsOldPayloadsReadable(t *testing.T) {
 		t.Fatalf("old payload after rotation: %q %v", got, err)
 	}
 	encodeFor(t, NewDataConverter(after), "application/app_3", "new")
-	if store.Keys["app/app_3"].KEKID != "k2" || store.Keys["app/app_1"].KEKID != "k1" {
-		t.Fatalf("new keys wrapped by %q, old by %q", store.Keys["app/app_3"].KEKID, store.Keys["app/app_1"].KEKID)
+	if store.Keys["app/app_3"].KEKID != "k2" {
+		t.Fatalf("new keys wrapped by %q", store.Keys["app/app_3"].KEKID)
 	}
 	// Removing k1 too early is a clear error, not garbage.
+	oldOnly := NewKeys(store, testKeyring(t, "k1", "k1"))
+	encodeFor(t, NewDataConverter(oldOnly), "application/app_4", "written before the rotation reached it")
 	gone := NewKeys(store, testKeyring(t, "k2", "k2"))
-	if err := NewDataConverter(gone).FromPayload(old, &got); !errors.Is(err, ErrUnknownKEK) {
+	p4 := encodeFor(t, NewDataConverter(oldOnly), "application/app_4", "x")
+	if err := NewDataConverter(gone).FromPayload(p4, &got); !errors.Is(err, ErrUnknownKEK) {
 		t.Fatalf("k1 removed: %v", err)
+	}
+	// A key used after the rotation moved to k2 by itself: it decodes without k1.
+	if store.Keys["app/app_1"].KEKID != "k2" {
+		t.Fatalf("app_1's key still wrapped by %q after use", store.Keys["app/app_1"].KEKID)
+	}
+	if err := NewDataConverter(gone).FromPayload(old, &got); err != nil || got != secret {
+		t.Fatalf("rewrapped key without k1: %q %v", got, err)
 	}
 	// A wrapped key moved onto another key id does not unwrap.
 	sk := store.Keys["app/app_1"]
-	sk.KeyID = "app/app_3"
-	sk.Wrapped = store.Keys["app/app_1"].Wrapped
 	if _, err := after.Wrapper.Unwrap(context.Background(), sk.KEKID, "app/app_3", sk.Wrapped); !errors.Is(err, ErrTampered) {
 		t.Fatalf("wrapped key under another id: %v", err)
 	}

@@ -64,6 +64,38 @@ func (s PayloadKeys) ShredPayloadKey(ctx context.Context, keyID, tenantID, appli
 	return nil
 }
 
+// RewrapPayloadKey implements payloadcrypt.Store: only a key still wrapped by oldKEK changes
+// (a key destroyed meanwhile stays destroyed).
+func (s PayloadKeys) RewrapPayloadKey(ctx context.Context, keyID, oldKEK, newKEK string, wrapped []byte) error {
+	_, err := s.DB.pool.Exec(ctx, `
+		UPDATE payload_keys SET kek_id=$3, wrapped=$4 WHERE key_id=$1 AND kek_id=$2 AND wrapped IS NOT NULL`,
+		keyID, oldKEK, newKEK, wrapped)
+	if err != nil {
+		return fmt.Errorf("rewrapping data key %s: %w", keyID, err)
+	}
+	return nil
+}
+
+// PayloadKeysByKEK counts the live data keys wrapped by each KEK: a rotated-out KEK may leave
+// the configuration once it wraps none (keys move to the current KEK as they are used).
+func (s PayloadKeys) PayloadKeysByKEK(ctx context.Context) (map[string]int, error) {
+	rows, err := s.DB.pool.Query(ctx, `SELECT kek_id, count(*) FROM payload_keys WHERE wrapped IS NOT NULL GROUP BY kek_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
 // PayloadKeyTenant is the tenant a data key belongs to: an application key's application's
 // tenant (from applications, whatever the key row says), a tenant key's tenant; "" for the
 // system key. ErrNotFound for an application that does not exist.
