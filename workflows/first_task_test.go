@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -61,4 +62,27 @@ func TestATimerStepFailingForGoodLeavesTheJourneyUsable(t *testing.T) {
 	require.Equal(t, 1, failures, "the nudge's state moved on: it is not tried again in a loop")
 	require.Equal(t, "withdrawn", h.records[len(h.records)-1].Stage)
 	require.Len(t, h.sent("withdrawal"), 1)
+}
+
+// The API answers a registration without waiting for the journey's first workflow task, so a
+// client's next action (declaring evidence) can arrive in that task: its validator runs as the
+// handlers are installed and must see the registered stage, not an empty one.
+func TestEvidenceDeclaredWithTheStartIsAccepted(t *testing.T) {
+	h := newHarness(t)
+	in := input(award.VariantPrimary)
+	code := standardsFor(in, award.Bronze)[0]
+	me := workflows.Actor{ID: applicant, Role: workflows.RoleApplicant}
+	var o *outcome
+	h.at(0, func() {
+		o = h.update(workflows.UpdateAddEvidence, workflows.AddEvidenceRequest{Actor: me, Filename: "plan.pdf",
+			ContentType: "application/pdf", Size: 100, SHA256: sha(1), Standards: []string{code}})
+	})
+	h.withdrawAt(time.Hour)
+	h.run(in)
+
+	require.NotNil(t, o)
+	require.True(t, o.done)
+	require.False(t, o.rejected, "refused: %v", o.err)
+	require.NoError(t, o.err)
+	require.Equal(t, "registered", h.records[0].Audit[0].Action, "registration is recorded first")
 }

@@ -46,6 +46,13 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Outcome, er
 			return Outcome{}, err
 		}
 	}
+	if fresh {
+		// Validators of updates delivered with the start run as the handlers are installed,
+		// before register: they must see the registered stage, not an empty one (the API now
+		// answers a registration without waiting for this task, so a client's next action can
+		// arrive in it). Setting state issues no command, so old histories replay unchanged.
+		j.registered(workflow.Now(ctx))
+	}
 	if err := j.registerHandlers(); err != nil {
 		return Outcome{}, err
 	}
