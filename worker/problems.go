@@ -65,8 +65,17 @@ func (a *problemInbound) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 	res, err := a.Next.ExecuteActivity(ctx, in)
 	err = activities.AsDataFailure(err)
 	info := activity.GetInfo(ctx)
-	if info.IsLocalActivity || info.WorkflowExecution.ID == "" {
-		return res, err // only a workflow's (non-local) activities are pending in Temporal
+	if info.WorkflowExecution.ID == "" {
+		return res, err
+	}
+	if info.IsLocalActivity {
+		// A local activity is never pending in Temporal, so only its data error is listed: it
+		// fails the step for good, and the stuck list keeps it while the run is open (lean
+		// journeys write their steps through the local Record).
+		if activities.IsDataFailure(err) {
+			a.r.record(ctx, info, err, true)
+		}
+		return res, err
 	}
 	switch {
 	case err == nil:
