@@ -26,6 +26,8 @@ func (j *journey) registerHandlers() error {
 		{UpdateOpenToolkit, j.openToolkit, j.validateOpenToolkit},
 		{UpdateAddEvidence, j.addEvidence, j.validateAddEvidence},
 		{UpdateConfirmUpload, j.confirmEvidence, j.validateConfirm},
+		{UpdateAddEvidenceBatch, j.addEvidenceBatch, j.validateAddEvidenceBatch},
+		{UpdateConfirmBatch, j.confirmEvidenceBatch, j.validateConfirmBatch},
 		{UpdateMapEvidence, j.mapEvidence, j.validateMap},
 		{UpdateRemoveEvidence, j.removeEvidence, j.validateRemove},
 		{UpdateSubmit, j.submit, j.validateSubmit},
@@ -112,15 +114,20 @@ func (j *journey) openToolkit(ctx workflow.Context, r OpenToolkitRequest) error 
 // --- evidence ---
 
 func (j *journey) validateAddEvidence(_ workflow.Context, r AddEvidenceRequest) error {
-	if err := j.mayActOnPortfolio(r.Actor); err != nil {
-		return err
-	}
-	if err := j.needStage("add evidence", j.st.Stage.AcceptsEvidence()); err != nil {
+	if err := j.mayDeclare(r.Actor); err != nil {
 		return err
 	}
 	// Files declared but not yet confirmed count towards the portfolio's limit, so that
 	// uploads nobody confirms cannot fill the store.
 	return j.checkDeclaration(r, j.heldBytes())
+}
+
+// mayDeclare: the person may add evidence to this portfolio now (declare one file or several).
+func (j *journey) mayDeclare(a Actor) error {
+	if err := j.mayActOnPortfolio(a); err != nil {
+		return err
+	}
+	return j.needStage("add evidence", j.st.Stage.AcceptsEvidence())
 }
 
 // checkDeclaration checks a declaration against the tenant's limits, for a portfolio that
@@ -170,20 +177,29 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 	// The state may have moved on while this waited for the lock: check again, by the rule
 	// this journey's version follows.
 	staged := j.uploadsStaged(ctx)
-	if err := j.mayActOnPortfolio(r.Actor); err != nil {
+	if err := j.mayDeclare(r.Actor); err != nil {
 		return activities.Evidence{}, err
 	}
-	if err := j.needStage("add evidence", j.st.Stage.AcceptsEvidence()); err != nil {
+	if err := j.checkDeclaration(r, j.declaredBytes(staged)); err != nil {
 		return activities.Evidence{}, err
 	}
-	held := j.confirmedBytes()
+	item := j.declare(ctx, r, j.newEvidenceID(ctx), staged)
+	j.touch(ctx)
+	err = j.record(ctx, []activities.Evidence{item}, declaredAudit(r.Actor, item))
+	return item, err
+}
+
+// declaredBytes is what the portfolio holds for a new declaration's limit check: staged
+// journeys count files declared but not yet confirmed, earlier ones only confirmed files.
+func (j *journey) declaredBytes(staged bool) int64 {
 	if staged {
-		held = j.heldBytes()
+		return j.heldBytes()
 	}
-	if err := j.checkDeclaration(r, held); err != nil {
-		return activities.Evidence{}, err
-	}
-	id := j.newEvidenceID(ctx)
+	return j.confirmedBytes()
+}
+
+// declare adds a checked declaration to the portfolio as a pending item with the given id.
+func (j *journey) declare(ctx workflow.Context, r AddEvidenceRequest, id string, staged bool) activities.Evidence {
 	item := activities.Evidence{
 		ID: id, ObjectKey: EvidenceObjectKey(j.in.TenantID, j.in.ApplicationID, id),
 		Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: strings.ToLower(r.SHA256),
@@ -191,20 +207,26 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx), Staged: staged,
 	}
 	j.st.Evidence = append(j.st.Evidence, item)
-	j.touch(ctx)
-	err = j.record(ctx, []activities.Evidence{item}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_declared",
-		Detail: map[string]any{"evidence": id, "size": r.Size, "sha256": item.SHA256, "standards": item.Standards}})
-	return item, err
+	return item
+}
+
+// declaredAudit is the audit line of one declaration.
+func declaredAudit(a Actor, item activities.Evidence) activities.Audit {
+	return activities.Audit{Actor: a.ID, Action: "evidence_declared",
+		Detail: map[string]any{"evidence": item.ID, "size": item.Size, "sha256": item.SHA256, "standards": item.Standards}}
 }
 
 // newEvidenceID draws a random id once and keeps it in history (SideEffect), so replays agree.
 func (j *journey) newEvidenceID(ctx workflow.Context) string {
 	var id string
 	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
-		return "ev_" + randomSuffix()
+		return newEvidenceID()
 	}).Get(&id)
 	return id
 }
+
+// newEvidenceID is a fresh random evidence id: only ever called inside workflow.SideEffect.
+func newEvidenceID() string { return "ev_" + randomSuffix() }
 
 func (j *journey) item(id string) (int, *activities.Evidence) {
 	for i := range j.st.Evidence {
@@ -252,84 +274,99 @@ func (j *journey) confirmEvidence(ctx workflow.Context, r EvidenceRequest) (acti
 		}
 		return *it, nil
 	}
-	if it.Staged {
-		return j.confirmStaged(ctx, r, it)
+	sniffed, err := j.settleUploadCheck(ctx, it, j.startUploadCheck(ctx, it))
+	if err != nil {
+		return activities.Evidence{}, err
 	}
-	var got activities.VerifyResult
-	actx := workflow.WithActivityOptions(ctx, verifyOptions)
-	if err := workflow.ExecuteActivity(actx, (*activities.Activities).VerifyEvidence, activities.VerifyInput{
-		ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256}).Get(actx, &got); err != nil {
-		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; try confirming again shortly")
-	}
-	switch {
-	case !got.Uploaded:
-		return activities.Evidence{}, refuse(ErrNotUploaded, "evidence %q has not been uploaded yet: PUT the file to the upload link first", it.ID)
-	case got.Size != it.Size:
-		j.discardUpload(ctx, it.ObjectKey)
-		return activities.Evidence{}, refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; upload it again", got.Size, it.Size)
-	case got.SHA256 != it.SHA256:
-		j.discardUpload(ctx, it.ObjectKey)
-		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; upload it again", got.SHA256, it.SHA256)
-	}
-	if total := j.confirmedBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
-		return activities.Evidence{}, refuse(ErrInvalid, "the portfolio would exceed its limit of %d MB", j.in.Limits.MaxPortfolioBytes/1_000_000)
-	}
-	return j.markConfirmed(ctx, r, it, "")
+	audit := j.confirmItem(ctx, r.Actor, it, sniffed)
+	j.touch(ctx)
+	err = j.record(ctx, []activities.Evidence{*it}, audit)
+	return *it, err
 }
 
-// confirmStaged checks a staged upload (the store's own size and SHA-256, the real type from
-// the first bytes) and has it moved to the item's final key (activities.ConfirmUpload). Its
-// bytes already count towards the portfolio limit, since it was declared.
-func (j *journey) confirmStaged(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence) (activities.Evidence, error) {
-	var got activities.ConfirmResult
+// startUploadCheck starts the storage check of a pending item's upload: for a staged upload
+// activities.ConfirmUpload (the store's own size and SHA-256, the real type from the first
+// bytes, then a move to the item's final key), a local activity on lean journeys; for an
+// item declared before staging, activities.VerifyEvidence (reads the object back).
+func (j *journey) startUploadCheck(ctx workflow.Context, it *activities.Evidence) workflow.Future {
+	if !it.Staged {
+		actx := workflow.WithActivityOptions(ctx, verifyOptions)
+		return workflow.ExecuteActivity(actx, (*activities.Activities).VerifyEvidence, activities.VerifyInput{
+			ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256})
+	}
 	in := activities.ConfirmInput{ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType}
-	var f workflow.Future
 	if j.lean(ctx) {
 		lctx := workflow.WithLocalActivityOptions(ctx, localVerifyOptions)
-		f = workflow.ExecuteLocalActivity(lctx, activityConfirmUpload, in)
-	} else {
-		actx := workflow.WithActivityOptions(ctx, verifyOptions)
-		f = workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, in)
+		return workflow.ExecuteLocalActivity(lctx, activityConfirmUpload, in)
 	}
+	actx := workflow.WithActivityOptions(ctx, verifyOptions)
+	return workflow.ExecuteActivity(actx, (*activities.Activities).ConfirmUpload, in)
+}
+
+// settleUploadCheck waits for startUploadCheck's answer and says whether the item may be
+// confirmed (with its real type, when storage told it) or why not. A staged upload's bytes
+// already count towards the portfolio limit, since it was declared; an earlier item's are
+// checked against it here, and its wrong bytes discarded.
+func (j *journey) settleUploadCheck(ctx workflow.Context, it *activities.Evidence, f workflow.Future) (string, error) {
+	if !it.Staged {
+		var got activities.VerifyResult
+		if err := f.Get(ctx, &got); err != nil {
+			return "", refuse("Unavailable", "could not check the upload in storage just now; try confirming again shortly")
+		}
+		switch {
+		case !got.Uploaded:
+			return "", refuse(ErrNotUploaded, "evidence %q has not been uploaded yet: PUT the file to the upload link first", it.ID)
+		case got.Size != it.Size:
+			j.discardUpload(ctx, it.ObjectKey)
+			return "", refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; upload it again", got.Size, it.Size)
+		case got.SHA256 != it.SHA256:
+			j.discardUpload(ctx, it.ObjectKey)
+			return "", refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; upload it again", got.SHA256, it.SHA256)
+		}
+		if total := j.confirmedBytes() + it.Size; total > j.in.Limits.MaxPortfolioBytes {
+			return "", refuse(ErrInvalid, "the portfolio would exceed its limit of %d MB", j.in.Limits.MaxPortfolioBytes/1_000_000)
+		}
+		return "", nil
+	}
+	var got activities.ConfirmResult
 	if err := f.Get(ctx, &got); err != nil {
-		return activities.Evidence{}, refuse("Unavailable", "could not check the upload in storage just now; evidence %q is still pending: try confirming again shortly", it.ID)
+		return "", refuse("Unavailable", "could not check the upload in storage just now; evidence %q is still pending: try confirming again shortly", it.ID)
 	}
 	switch got.Outcome {
 	case activities.UploadConfirmed:
-		return j.markConfirmed(ctx, r, it, got.SniffedType)
+		return got.SniffedType, nil
 	case activities.UploadMissing:
-		return activities.Evidence{}, refuse(ErrNotUploaded, "evidence %q has not been uploaded yet (or its upload expired): PUT the file to the upload link first", it.ID)
+		return "", refuse(ErrNotUploaded, "evidence %q has not been uploaded yet (or its upload expired): PUT the file to the upload link first", it.ID)
 	case activities.UploadSizeMismatch:
-		return activities.Evidence{}, refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; it was deleted: upload it again", got.Size, it.Size)
+		return "", refuse(ErrSizeMismatch, "the uploaded file is %d bytes but %d were declared; it was deleted: upload it again", got.Size, it.Size)
 	case activities.UploadChecksumMismatch:
 		stored := got.SHA256
 		if stored == "" {
 			stored = "unknown (storage recorded none)"
 		}
-		return activities.Evidence{}, refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; it was deleted: upload it again", stored, it.SHA256)
+		return "", refuse(ErrChecksumMismatch, "the uploaded file's SHA-256 is %s but %s was declared; it was deleted: upload it again", stored, it.SHA256)
 	case activities.UploadTypeMismatch:
 		msg := "the uploaded file is not of its declared type " + it.ContentType
 		if err := award.CheckContent(it.ContentType, got.SniffedType); err != nil {
 			msg = err.Error()
 		}
-		return activities.Evidence{}, refuse(ErrTypeMismatch, "%s (the upload was deleted)", msg)
+		return "", refuse(ErrTypeMismatch, "%s (the upload was deleted)", msg)
 	default:
-		return activities.Evidence{}, refuse("Unavailable", "storage gave an unexpected answer (%q) about evidence %q; it is still pending: try confirming again shortly", got.Outcome, it.ID)
+		return "", refuse("Unavailable", "storage gave an unexpected answer (%q) about evidence %q; it is still pending: try confirming again shortly", got.Outcome, it.ID)
 	}
 }
 
-// markConfirmed records that an item's bytes were checked (and, when known, their real type).
-func (j *journey) markConfirmed(ctx workflow.Context, r EvidenceRequest, it *activities.Evidence, sniffedType string) (activities.Evidence, error) {
+// confirmItem marks an item whose bytes were checked as confirmed and returns its audit line
+// (with the real type, when known). The caller records the step.
+func (j *journey) confirmItem(ctx workflow.Context, a Actor, it *activities.Evidence, sniffedType string) activities.Audit {
 	now := workflow.Now(ctx)
 	it.State = activities.EvidenceConfirmed
 	it.ConfirmedAt = &now
-	j.touch(ctx)
 	detail := map[string]any{"evidence": it.ID, "sha256": it.SHA256, "size": it.Size}
 	if sniffedType != "" {
 		detail["type"] = sniffedType
 	}
-	err := j.record(ctx, []activities.Evidence{*it}, activities.Audit{Actor: r.Actor.ID, Action: "evidence_confirmed", Detail: detail})
-	return *it, err
+	return activities.Audit{Actor: a.ID, Action: "evidence_confirmed", Detail: detail}
 }
 
 // discardUpload removes bytes that do not match their declaration, so a wrong file never lingers.
