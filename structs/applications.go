@@ -41,6 +41,44 @@ type AddEvidenceRequest struct {
 	Note        string   `json:"note,omitempty" text:"multiline"`
 }
 
+// AddEvidenceBatchRequest is the body of POST /v1/applications/{id}/evidence/batch: several
+// files about to be uploaded (at most 50), declared in one action. The batch is checked as a
+// whole: an item that would be refused alone refuses the batch (the problem names it, as
+// items[i]), and nothing is declared.
+type AddEvidenceBatchRequest struct {
+	Items []AddEvidenceRequest `json:"items"`
+}
+
+// EvidenceBatchCreated is the answer to POST /v1/applications/{id}/evidence/batch: each item
+// with its own presigned PUT, in the order declared.
+type EvidenceBatchCreated struct {
+	Items []EvidenceCreated `json:"items"`
+}
+
+// ConfirmEvidenceBatchRequest is the body of POST /v1/applications/{id}/evidence/batch/confirm:
+// the items whose uploads to confirm in one action (at most 50). An unknown or repeated id
+// refuses the batch; otherwise each item has its own outcome.
+type ConfirmEvidenceBatchRequest struct {
+	EvidenceIDs []string `json:"evidence_ids"`
+}
+
+// EvidenceConfirmation is one item's outcome in a confirmed batch: confirmed, or the problem a
+// confirm of that item alone would have answered (not-uploaded, checksum-mismatch, …), the
+// item then still pending.
+type EvidenceConfirmation struct {
+	Evidence  Evidence `json:"evidence"`
+	Confirmed bool     `json:"confirmed"`
+	Problem   *Problem `json:"problem,omitempty"`
+}
+
+// EvidenceBatchConfirmed is the answer to POST /v1/applications/{id}/evidence/batch/confirm:
+// every item's outcome in the order asked, and how many were confirmed and refused.
+type EvidenceBatchConfirmed struct {
+	Items     []EvidenceConfirmation `json:"items"`
+	Confirmed int                    `json:"confirmed"`
+	Refused   int                    `json:"refused"`
+}
+
 // MapEvidenceRequest is the body of PUT /v1/applications/{id}/evidence/{evidence}/standards.
 type MapEvidenceRequest struct {
 	Standards []string `json:"standards"`

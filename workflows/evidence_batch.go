@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -60,13 +61,18 @@ func checkBatchSize(n int) error {
 }
 
 // itemRefusal names the batch item a refusal is about; the refusal keeps its type and
-// message (the single-item check's own words, nothing more).
+// message (the single-item check's own words, nothing more). A message naming its field
+// ("standards: …") names it within the item ("items[2].standards: …").
 func itemRefusal(i int, err error) error {
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) {
 		return err
 	}
-	return refuse(ae.Type(), "items[%d]: %s (nothing in this batch was declared or confirmed)", i, ae.Message())
+	field, msg := fmt.Sprintf("items[%d]", i), ae.Message()
+	if name, rest, ok := strings.Cut(msg, ": "); ok && name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz_") == "" {
+		field, msg = field+"."+name, rest
+	}
+	return refuse(ae.Type(), "%s: %s (nothing in this batch was declared or confirmed)", field, msg)
 }
 
 // --- declare ---

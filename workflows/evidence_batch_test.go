@@ -178,7 +178,7 @@ func TestEvidenceBatchRefusedAsAWhole(t *testing.T) {
 		arg              func() any
 	}{
 		{"one bad checksum", workflows.ErrInvalid, "items[2]: ", workflows.UpdateAddEvidenceBatch, batch(good(0), good(1), badSum, good(3))},
-		{"one unknown standard", workflows.ErrInvalid, "items[1]: standards", workflows.UpdateAddEvidenceBatch, batch(good(0), unknownStd)},
+		{"one unknown standard", workflows.ErrInvalid, "items[1].standards: not in framework", workflows.UpdateAddEvidenceBatch, batch(good(0), unknownStd)},
 		{"too many", workflows.ErrInvalid, "at most 50", workflows.UpdateAddEvidenceBatch, batch(tooMany...)},
 		{"empty", workflows.ErrInvalid, "at least one", workflows.UpdateAddEvidenceBatch, batch()},
 		{"over the portfolio limit together", workflows.ErrInvalid, "items[8]: ", workflows.UpdateAddEvidenceBatch, batch(bigs...)},

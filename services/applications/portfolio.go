@@ -140,17 +140,46 @@ func (s *Service) Withdraw(ctx context.Context, me award.Person, id string, req 
 // a presigned PUT that writes the item's upload key (a staging key, for items that go through
 // staging) and binds the declared size and SHA-256: storage refuses any other bytes.
 func (s *Service) AddEvidence(ctx context.Context, me award.Person, id string, req structs.AddEvidenceRequest) (structs.EvidenceCreated, error) {
-	app, err := s.Application(ctx, me, id, CanAct)
-	if err != nil {
+	var item activities.Evidence
+	if err := s.evidenceUpdate(ctx, me, id, workflows.UpdateAddEvidence, declaration(me, req), &item); err != nil {
 		return structs.EvidenceCreated{}, err
 	}
-	var item activities.Evidence
-	if err := s.Update(ctx, app.ID, workflows.UpdateAddEvidence, workflows.AddEvidenceRequest{
+	return s.uploadLink(ctx, item)
+}
+
+// AddEvidenceBatch declares several files in one action (one journey step for all): the
+// journey checks the batch as a whole, and the answer carries a presigned PUT per item, as
+// AddEvidence's does.
+func (s *Service) AddEvidenceBatch(ctx context.Context, me award.Person, id string, req structs.AddEvidenceBatchRequest) (structs.EvidenceBatchCreated, error) {
+	batch := workflows.AddEvidenceBatchRequest{Actor: Actor(me), Items: make([]workflows.AddEvidenceRequest, 0, len(req.Items))}
+	for _, r := range req.Items {
+		batch.Items = append(batch.Items, declaration(me, r))
+	}
+	var items []activities.Evidence
+	if err := s.evidenceUpdate(ctx, me, id, workflows.UpdateAddEvidenceBatch, batch, &items); err != nil {
+		return structs.EvidenceBatchCreated{}, err
+	}
+	out := structs.EvidenceBatchCreated{Items: make([]structs.EvidenceCreated, 0, len(items))}
+	for _, item := range items {
+		created, err := s.uploadLink(ctx, item)
+		if err != nil {
+			return structs.EvidenceBatchCreated{}, err
+		}
+		out.Items = append(out.Items, created)
+	}
+	return out, nil
+}
+
+// declaration is a file's declaration as the journey takes it.
+func declaration(me award.Person, req structs.AddEvidenceRequest) workflows.AddEvidenceRequest {
+	return workflows.AddEvidenceRequest{
 		Actor: Actor(me), Filename: req.Filename, ContentType: req.ContentType, Size: req.Size,
 		SHA256: strings.ToLower(req.SHA256), Standards: req.Standards, Note: req.Note,
-	}, &item); err != nil {
-		return structs.EvidenceCreated{}, err
 	}
+}
+
+// uploadLink is a declared item with its presigned PUT.
+func (s *Service) uploadLink(ctx context.Context, item activities.Evidence) (structs.EvidenceCreated, error) {
 	up, err := s.Objects.PresignPut(ctx, item.UploadKey(), item.ContentType, item.Size, item.SHA256, s.Settings.UploadLinkTTL)
 	if err != nil {
 		return structs.EvidenceCreated{}, err
@@ -169,6 +198,30 @@ func (s *Service) ConfirmEvidence(ctx context.Context, me award.Person, id, evid
 	return ViewEvidence(item), nil
 }
 
+// ConfirmEvidenceBatch confirms several uploads in one action: the journey checks each item's
+// stored bytes as ConfirmEvidence does and records the confirmed ones in one step; each item
+// comes back with its own outcome (a refused item is still pending, with the problem a
+// confirm of it alone would have answered).
+func (s *Service) ConfirmEvidenceBatch(ctx context.Context, me award.Person, id string, req structs.ConfirmEvidenceBatchRequest) (structs.EvidenceBatchConfirmed, error) {
+	var res workflows.ConfirmBatchResult
+	if err := s.evidenceUpdate(ctx, me, id, workflows.UpdateConfirmBatch,
+		workflows.ConfirmBatchRequest{Actor: Actor(me), EvidenceIDs: req.EvidenceIDs}, &res); err != nil {
+		return structs.EvidenceBatchConfirmed{}, err
+	}
+	out := structs.EvidenceBatchConfirmed{Items: make([]structs.EvidenceConfirmation, 0, len(res.Items))}
+	for _, it := range res.Items {
+		c := structs.EvidenceConfirmation{Evidence: ViewEvidence(it.Evidence), Confirmed: it.Confirmed}
+		if it.Confirmed {
+			out.Confirmed++
+		} else {
+			c.Problem = refusalProblem(it.Error, it.Message)
+			out.Refused++
+		}
+		out.Items = append(out.Items, c)
+	}
+	return out, nil
+}
+
 // RemoveEvidence removes an item from the portfolio.
 func (s *Service) RemoveEvidence(ctx context.Context, me award.Person, id, evidenceID string) error {
 	return s.evidenceUpdate(ctx, me, id, workflows.UpdateRemoveEvidence,
@@ -185,6 +238,7 @@ func (s *Service) MapEvidence(ctx context.Context, me award.Person, id, evidence
 	return ViewEvidence(item), nil
 }
 
+// evidenceUpdate runs one of the portfolio's updates after the access check they share.
 func (s *Service) evidenceUpdate(ctx context.Context, me award.Person, id, update string, arg, result any) error {
 	app, err := s.Application(ctx, me, id, CanAct)
 	if err != nil {

@@ -104,8 +104,18 @@ func dataError(e *temporal.ApplicationError) *structs.Problem {
 
 // refusal maps a workflow's refusal (an update validator or handler error) to a problem.
 func refusal(e *temporal.ApplicationError) *structs.Problem {
-	p := &structs.Problem{Detail: e.Message()}
-	switch e.Type() {
+	p := refusalProblem(e.Type(), e.Message())
+	if p.Type == "missing-evidence" {
+		_ = e.Details(&p.Missing)
+	}
+	return p
+}
+
+// refusalProblem is the problem for a refusal of the given type (workflows.Err…) and message:
+// a refusal itself, or one item's outcome in a batch.
+func refusalProblem(kind, detail string) *structs.Problem {
+	p := &structs.Problem{Detail: detail}
+	switch kind {
 	case workflows.ErrForbidden:
 		p.Status, p.Type, p.Title = http.StatusForbidden, "forbidden", "Not allowed"
 	case workflows.ErrWrongStage:
@@ -114,7 +124,6 @@ func refusal(e *temporal.ApplicationError) *structs.Problem {
 		p.Status, p.Type, p.Title = http.StatusNotFound, "not-found", "Not found"
 	case workflows.ErrMissingEvidence:
 		p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "missing-evidence", "Evidence missing"
-		_ = e.Details(&p.Missing)
 	case workflows.ErrNotUploaded:
 		p.Status, p.Type, p.Title = http.StatusConflict, "not-uploaded", "Not uploaded yet"
 	case workflows.ErrChecksumMismatch:
@@ -138,11 +147,12 @@ func refusal(e *temporal.ApplicationError) *structs.Problem {
 
 // fieldOf names the field a journey's refusal is about: validators write "field: what is
 // wrong" (workflows.refuse), so a form can show the message beside its field and the API's
-// answer lists it in errors like every other invalid input. Nil when no field is named.
+// answer lists it in errors like every other invalid input (an item of a batch is named as
+// "items[2]" or "items[2].standards"). Nil when no field is named.
 func fieldOf(detail string) []structs.FieldError {
 	field, msg, ok := strings.Cut(detail, ": ")
 	if !ok || field == "" || strings.TrimFunc(field, func(r rune) bool {
-		return r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
+		return r == '_' || r == '.' || r == '[' || r == ']' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
 	}) != "" {
 		return nil
 	}

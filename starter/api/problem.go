@@ -17,14 +17,19 @@ type (
 const problemBase = structs.ProblemBase
 
 func writeProblem(w http.ResponseWriter, p problem) {
-	if p.Type == "" {
-		p.Type = "about:blank"
-	} else {
-		p.Type = problemBase + p.Type
-	}
+	p.Type = problemType(p.Type)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// problemType is a problem's short kind as the API writes it (also for problems inside an
+// answer, like a batch item's outcome).
+func problemType(kind string) string {
+	if kind == "" {
+		return "about:blank"
+	}
+	return problemBase + kind
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -110,6 +110,8 @@ func (s *Server) Handler() http.Handler {
 	authed("GET /v1/applications/{id}/toolkit", s.openToolkit)
 	authed("POST /v1/applications/{id}/evidence", s.addEvidence)
 	authed("POST /v1/applications/{id}/evidence/{evidence}/confirm", s.confirmEvidence)
+	authed("POST /v1/applications/{id}/evidence/batch", s.addEvidenceBatch)
+	authed("POST /v1/applications/{id}/evidence/batch/confirm", s.confirmEvidenceBatch)
 	authed("PUT /v1/applications/{id}/evidence/{evidence}/standards", s.mapEvidence)
 	authed("DELETE /v1/applications/{id}/evidence/{evidence}", s.removeEvidence)
 	authed("POST /v1/applications/{id}/submit", s.submit)

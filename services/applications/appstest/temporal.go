@@ -242,8 +242,9 @@ func (t *Temporal) QueryWorkflow(_ context.Context, workflowID, _, queryType str
 // Default is how the fake journey answers an update nobody configured, in the simplest case of
 // the real one (no validation): open_toolkit records the opening (toolkit → portfolio);
 // add_evidence declares a pending item ("ev-1", …) and answers it; confirm_evidence confirms
-// it; map_evidence sets its standards; remove_evidence removes it; submit moves to
-// awaiting_allocation with the target level (refused, as the journey refuses it, at a stage
+// it; add_evidence_batch and confirm_evidence_batch do the same item by item (an unknown id
+// refuses the confirm batch); map_evidence sets its standards; remove_evidence removes it;
+// submit moves to awaiting_allocation with the target level (refused, as the journey refuses it, at a stage
 // past the portfolio or with standards of that level missing evidence); withdraw moves to
 // withdrawn (refused once the journey has ended). Every other update
 // changes nothing and answers the status.
@@ -288,6 +289,34 @@ func (t *Temporal) defaultAnswer(name string) UpdateFunc {
 			e.State, e.ConfirmedAt = activities.EvidenceConfirmed, Ptr(Time)
 			st.PortfolioBytes += e.Size
 			return *e, nil
+		}
+	case workflows.UpdateAddEvidenceBatch:
+		return func(st *workflows.Status, arg any) (any, error) {
+			r, _ := arg.(workflows.AddEvidenceBatchRequest)
+			add := t.defaultAnswer(workflows.UpdateAddEvidence)
+			out := []activities.Evidence{}
+			for _, it := range r.Items {
+				it.Actor = r.Actor
+				e, _ := add(st, it)
+				out = append(out, e.(activities.Evidence))
+			}
+			return out, nil
+		}
+	case workflows.UpdateConfirmBatch:
+		return func(st *workflows.Status, arg any) (any, error) {
+			r, _ := arg.(workflows.ConfirmBatchRequest)
+			for _, id := range r.EvidenceIDs {
+				if _, err := item(st, id); err != nil {
+					return nil, err
+				}
+			}
+			confirm := t.defaultAnswer(workflows.UpdateConfirmUpload)
+			out := workflows.ConfirmBatchResult{}
+			for _, id := range r.EvidenceIDs {
+				e, _ := confirm(st, workflows.EvidenceRequest{Actor: r.Actor, EvidenceID: id})
+				out.Items = append(out.Items, workflows.ConfirmItemResult{EvidenceID: id, Confirmed: true, Evidence: e.(activities.Evidence)})
+			}
+			return out, nil
 		}
 	case workflows.UpdateMapEvidence:
 		return func(st *workflows.Status, arg any) (any, error) {
