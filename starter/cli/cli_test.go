@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -450,5 +451,91 @@ func TestUploadJSONIsQuiet(t *testing.T) {
 	json.Unmarshal(f.requests("POST", "/v1/applications/app-1/evidence")[0].Body, &decl)
 	if decl.ContentType != "application/pdf" || decl.Filename != "minutes.pdf" {
 		t.Errorf("declaration %+v", decl)
+	}
+}
+
+// Several files: declared in one action, each PUT to its own link, confirmed in one action;
+// the file refused at confirm is removed again and named, the others are uploaded.
+func TestUploadSeveralFilesInOneDeclareAndOneConfirm(t *testing.T) {
+	f := newFake(t)
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"plan.pdf", "minutes.txt", "photo.png"} {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, []byte("content of "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
+	}
+	f.handle("POST /v1/applications/app-3/evidence/batch", func(w http.ResponseWriter, r *http.Request) {
+		var req structs.AddEvidenceBatchRequest
+		json.Unmarshal(f.requests("POST", "/v1/applications/app-3/evidence/batch")[0].Body, &req)
+		var out structs.EvidenceBatchCreated
+		for i, d := range req.Items {
+			id := fmt.Sprintf("ev-%d", i+1)
+			out.Items = append(out.Items, structs.EvidenceCreated{
+				Evidence: structs.Evidence{ID: id, Filename: d.Filename, Size: d.Size, Standards: d.Standards, State: "pending"},
+				Upload:   structs.Upload{Method: "PUT", URL: f.srv.URL + "/bucket/" + id, Headers: map[string]string{"Content-Type": d.ContentType}}})
+		}
+		writeJSON(w, http.StatusCreated, out)
+	})
+	f.handle("PUT /bucket/", func(w http.ResponseWriter, r *http.Request) {})
+	f.handle("POST /v1/applications/app-3/evidence/batch/confirm", func(w http.ResponseWriter, r *http.Request) {
+		var req structs.ConfirmEvidenceBatchRequest
+		json.NewDecoder(r.Body).Decode(&req)
+		out := structs.EvidenceBatchConfirmed{}
+		for _, id := range req.EvidenceIDs {
+			c := structs.EvidenceConfirmation{Evidence: structs.Evidence{ID: id, Filename: "file " + id, State: "confirmed", Standards: []string{"LD1"}}, Confirmed: true}
+			if id == "ev-2" {
+				c.Confirmed, c.Evidence.State = false, "pending"
+				c.Problem = &structs.Problem{Type: "https://award.example/problems/checksum-mismatch", Title: "Checksum mismatch", Status: 422,
+					Detail: "the uploaded file's SHA-256 differs; it was deleted: upload it again"}
+			}
+			out.Items = append(out.Items, c)
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	f.handle("DELETE /v1/applications/app-3/evidence/ev-2", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+
+	args := append([]string{"upload", "app-3"}, files...)
+	code, out, errOut := run(t, append(args, "--standards", "LD1")...)
+	t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	if code != exitRefused {
+		t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, exitRefused, out, errOut)
+	}
+	if !strings.Contains(out, "ev-1") || !strings.Contains(out, "ev-3") || strings.Contains(out, "ev-2 ") {
+		t.Errorf("stdout %q: want the two uploaded items", out)
+	}
+	if !strings.Contains(errOut, "1 of 3 files were not uploaded") || !strings.Contains(errOut, "Checksum mismatch") ||
+		!strings.Contains(errOut, "removed") {
+		t.Errorf("stderr %q", errOut)
+	}
+	if n := len(f.requests("POST", "/v1/applications/app-3/evidence/batch")); n != 1 {
+		t.Errorf("%d declarations, want 1", n)
+	}
+	if n := len(f.requests("POST", "/v1/applications/app-3/evidence/batch/confirm")); n != 1 {
+		t.Errorf("%d confirms, want 1", n)
+	}
+	if n := len(f.requests("POST", "/v1/applications/app-3/evidence")); n != 0 {
+		t.Errorf("%d single declarations", n)
+	}
+	var req structs.AddEvidenceBatchRequest
+	json.Unmarshal(f.requests("POST", "/v1/applications/app-3/evidence/batch")[0].Body, &req)
+	if len(req.Items) != 3 || req.Items[1].ContentType != "text/plain" || req.Items[2].ContentType != "image/png" ||
+		req.Items[0].Standards[0] != "LD1" || len(req.Items[0].SHA256) != 64 {
+		t.Errorf("declared %+v", req)
+	}
+	for _, id := range []string{"ev-1", "ev-2", "ev-3"} {
+		if len(f.requests("PUT", "/bucket/"+id)) != 1 {
+			t.Errorf("%s: want one PUT", id)
+		}
+	}
+	if len(f.requests("DELETE", "/v1/applications/app-3/evidence/ev-2")) != 1 {
+		t.Error("want the refused item removed")
+	}
+	if code, _, errOut := run(t, append(args, "--standards", "LD1", "--type", "application/pdf")...); code != exitUsage || !strings.Contains(errOut, "one FILE only") {
+		t.Errorf("--type with several files: exit %d, stderr %q", code, errOut)
 	}
 }

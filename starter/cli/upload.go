@@ -22,19 +22,28 @@ import (
 func uploadCommand() command {
 	return command{
 		name:    "upload",
-		args:    "APPLICATION_ID FILE --standards CODES [--type MIME] [--note TEXT]",
-		summary: "Upload a file as evidence",
+		args:    "APPLICATION_ID FILE [FILE...] --standards CODES [--type MIME] [--note TEXT]",
+		summary: "Upload one or more files as evidence",
 		about: `Uploads FILE as evidence mapped to the given standards: declares it to the
 API (name, size, SHA-256, type), sends the bytes straight to object storage,
 then confirms it. The content type is guessed from the file extension unless
---type is given. Prints the new evidence id.`,
+--type is given. Prints the new evidence id.
+
+Several FILEs are declared in one action and confirmed in one action (up to
+50 a batch), each mapped to the given standards, each with its type guessed
+from its extension (--type is for one FILE only). A file that storage or the
+confirm refuses is removed again and named; the others stay uploaded.`,
 		setup: func(fs *flag.FlagSet) runner {
 			var standards, ctype, note string
 			fs.StringVar(&standards, "standards", "", "comma-separated standard `codes`, e.g. LD1,RB2")
 			fs.StringVar(&ctype, "type", "", "content `type` (default: guessed from the extension)")
 			fs.StringVar(&note, "note", "", "a `note` for the assessor")
 			return func(ctx context.Context, a *app, args []string) error {
-				if err := wantArgs("upload", args, "APPLICATION_ID", "FILE"); err != nil {
+				files := args
+				if len(args) > 2 {
+					files = args[:2] // checked here; every FILE is checked again when read
+				}
+				if err := wantArgs("upload", files, "APPLICATION_ID", "FILE"); err != nil {
 					return err
 				}
 				codes := splitCodes(standards)
@@ -45,6 +54,12 @@ then confirms it. The content type is guessed from the file extension unless
 					if _, _, err := mime.ParseMediaType(ctype); err != nil {
 						return usageErr("upload", "--type %q is not a media type", ctype)
 					}
+				}
+				if len(args) > 2 {
+					if ctype != "" {
+						return usageErr("upload", "--type is for one FILE only: several files take their types from their extensions")
+					}
+					return a.uploadMany(ctx, args[0], args[1:], codes, strings.TrimSpace(note))
 				}
 				return a.upload(ctx, args[0], args[1], codes, ctype, strings.TrimSpace(note))
 			}
