@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -16,20 +18,36 @@ import (
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 	"awardengine/workflows"
 )
 
-// BenchmarkBronzeJourney13 drives the 13-file bronze journey through the API (register, 13 ×
-// declare → PUT → confirm, submit, accept the offer, assess, moderate when sampled, awarded)
-// and prints what it cost in Temporal: history events, activities (regular and local),
-// workflow tasks, search-attribute upserts and history bytes per journey, and the p50/p99 of
-// each Update-backed action beside the p50/p99 of a bare Update on a baseline workflow served
-// by the same Temporal server (its own worker and task queue, registered only here).
-// Journeys run one after another (c=1): the machine is small and shared.
+// BenchmarkBronzeJourney13 drives the 13-file bronze journey through the API (register, 13
+// files declared, PUT and confirmed, submit, accept the offer, assess, moderate when sampled,
+// awarded) and prints what it cost in Temporal: history events, activities (regular and
+// local), workflow tasks, search-attribute upserts and history bytes per journey, and the
+// p50/p99 of each Update-backed action beside the p50/p99 of a bare Update on a baseline
+// workflow served by the same Temporal server (its own worker and task queue, registered only
+// here). Two ways of sending the evidence, as sub-benchmarks: per-file (13 × declare → PUT →
+// confirm) and batched (the 13 files declared in one action, PUT, confirmed in one action;
+// issue 16). Journeys run one after another (c=1): the machine is small and shared.
 //
 //	go test ./integration -run '^$' -bench BronzeJourney13 -benchtime 3x -v
 func BenchmarkBronzeJourney13(b *testing.B) {
-	tm := newBenchTeam(b, "benchshire")
+	var bare []time.Duration // measured once, for both
+	for _, batched := range []bool{false, true} {
+		name := map[bool]string{false: "per-file", true: "batched"}[batched]
+		b.Run(name, func(b *testing.B) {
+			if bare == nil {
+				bare = bareUpdates(b, 60)
+			}
+			benchBronzeJourney(b, batched, bare)
+		})
+	}
+}
+
+func benchBronzeJourney(b *testing.B, batched bool, bare []time.Duration) {
+	tm := newBenchTeam(b, map[bool]string{false: "benchshire", true: "benchbatchshire"}[batched])
 	lat := map[string][]time.Duration{}
 	timed := func(action string, f func()) {
 		start := time.Now()
@@ -39,7 +57,7 @@ func BenchmarkBronzeJourney13(b *testing.B) {
 	var sum historyCost
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		appID := tm.journey(b, fmt.Sprintf("BENCH-J-%d-%d", time.Now().UnixNano(), i), timed)
+		appID := tm.journey(b, fmt.Sprintf("BENCH-J-%d-%d", time.Now().UnixNano(), i), timed, batched)
 		b.StopTimer()
 		sum.add(benchHistory(b, appID))
 		b.StartTimer()
@@ -52,17 +70,17 @@ func BenchmarkBronzeJourney13(b *testing.B) {
 	b.ReportMetric(float64(sum.tasks)/n, "wftasks/journey")
 	b.ReportMetric(float64(sum.upserts)/n, "upserts/journey")
 	b.ReportMetric(float64(sum.bytes)/n/1024, "history-KiB/journey")
-	for _, a := range []string{"register", "declare", "confirm", "submit", "accept", "assess", "moderate"} {
+	actions := []string{"declare", "confirm", "declare13", "confirm13", "submit", "accept", "assess", "moderate"}
+	for _, a := range append([]string{"register"}, actions...) {
 		if d := lat[a]; len(d) > 0 {
 			b.ReportMetric(ms(pct(d, 50)), a+"-p50-ms")
 			b.ReportMetric(ms(pct(d, 99)), a+"-p99-ms")
 		}
 	}
-	bare := bareUpdates(b, 60)
 	b.ReportMetric(ms(pct(bare, 50)), "bare-update-p50-ms")
 	b.ReportMetric(ms(pct(bare, 99)), "bare-update-p99-ms")
 	var worst float64
-	for _, a := range []string{"declare", "confirm", "submit", "accept", "assess", "moderate"} {
+	for _, a := range actions {
 		if d := lat[a]; len(d) > 0 {
 			worst = max(worst, ms(pct(d, 99)))
 		}
@@ -75,8 +93,16 @@ func BenchmarkBronzeJourney13(b *testing.B) {
 // history bronze_awarded-perf (the lean journey of issue 16).
 func TestBronzeJourneyHistory(t *testing.T) {
 	tm := newBenchTeam(t, "benchhistshire")
-	appID := tm.journey(t, fmt.Sprintf("BENCH-H-%d", time.Now().UnixNano()), func(_ string, f func()) { f() })
+	appID := tm.journey(t, fmt.Sprintf("BENCH-H-%d", time.Now().UnixNano()), func(_ string, f func()) { f() }, false)
 	captureHistory(t, appID, "bronze_awarded-perf")
+}
+
+// TestBronzeJourneyBatchedHistory is TestBronzeJourneyHistory with the 13 files declared in
+// one action and confirmed in one: the replay history bronze_awarded-batched.
+func TestBronzeJourneyBatchedHistory(t *testing.T) {
+	tm := newBenchTeam(t, "benchhistbatchshire")
+	appID := tm.journey(t, fmt.Sprintf("BENCH-HB-%d", time.Now().UnixNano()), func(_ string, f func()) { f() }, true)
+	captureHistory(t, appID, "bronze_awarded-batched")
 }
 
 type benchTeam struct {
@@ -120,8 +146,9 @@ func newBenchTeam(b testing.TB, tenant string) *benchTeam {
 	return tm
 }
 
-// journey runs one bronze journey to its award and returns the application's id.
-func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func())) string {
+// journey runs one bronze journey to its award and returns the application's id: the
+// evidence declared and confirmed file by file, or (batched) in one action each.
+func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func()), batched bool) string {
 	app := "/v1/applications/"
 	var a application
 	timed("register", func() {
@@ -138,12 +165,16 @@ func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func()
 	if len(codes) != 13 {
 		b.Fatalf("bronze has %d standards, this benchmark expects 13", len(codes))
 	}
-	for _, code := range codes {
-		content := pdf(ref + code)
-		var u upload
-		timed("declare", func() { u = tm.applicant.declare(a.ID, code+".pdf", "application/pdf", content, code) })
-		put(b, u, content)
-		timed("confirm", func() { tm.applicant.must(200, "POST", app+a.ID+"/evidence/"+u.Evidence.ID+"/confirm", nil) })
+	if batched {
+		tm.batchedEvidence(b, a.ID, ref, codes, timed)
+	} else {
+		for _, code := range codes {
+			content := pdf(ref + code)
+			var u upload
+			timed("declare", func() { u = tm.applicant.declare(a.ID, code+".pdf", "application/pdf", content, code) })
+			put(b, u, content)
+			timed("confirm", func() { tm.applicant.must(200, "POST", app+a.ID+"/evidence/"+u.Evidence.ID+"/confirm", nil) })
+		}
 	}
 	timed("submit", func() { tm.applicant.must(200, "POST", app+a.ID+"/submit", map[string]any{"target_level": "bronze"}) })
 	st := tm.waitFor(b, a.ID, func(s benchStatus) bool { return s.Stage == "offered" })
@@ -169,6 +200,36 @@ func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func()
 		tm.waitFor(b, a.ID, func(s benchStatus) bool { return s.Stage == "awarded" })
 	}
 	return a.ID
+}
+
+// batchedEvidence declares a file per standard in one action, PUTs each and confirms them
+// all in one action.
+func (tm *benchTeam) batchedEvidence(b testing.TB, appID, ref string, codes []string, timed func(string, func())) {
+	evidence := "/v1/applications/" + appID + "/evidence"
+	contents := make([][]byte, len(codes))
+	items := make([]structs.AddEvidenceRequest, len(codes))
+	for i, code := range codes {
+		contents[i] = pdf(ref + code)
+		sum := sha256.Sum256(contents[i])
+		items[i] = structs.AddEvidenceRequest{Filename: code + ".pdf", Size: int64(len(contents[i])), ContentType: "application/pdf",
+			SHA256: hex.EncodeToString(sum[:]), Standards: []string{code}}
+	}
+	var created structs.EvidenceBatchCreated
+	timed("declare13", func() {
+		tm.applicant.must(201, "POST", evidence+"/batch", structs.AddEvidenceBatchRequest{Items: items}).json(b, &created)
+	})
+	ids := make([]string, len(created.Items))
+	for i, u := range created.Items {
+		put(b, u, contents[i])
+		ids[i] = u.Evidence.ID
+	}
+	var res structs.EvidenceBatchConfirmed
+	timed("confirm13", func() {
+		tm.applicant.must(200, "POST", evidence+"/batch/confirm", structs.ConfirmEvidenceBatchRequest{EvidenceIDs: ids}).json(b, &res)
+	})
+	if res.Confirmed != len(codes) {
+		b.Fatalf("confirmed %d of %d files: %+v", res.Confirmed, len(codes), res)
+	}
 }
 
 type benchStatus struct {
