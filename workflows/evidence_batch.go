@@ -131,7 +131,7 @@ func (j *journey) newEvidenceIDs(ctx workflow.Context, n int) []string {
 	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
 		out := make([]string, n)
 		for i := range out {
-			out[i] = newEvidenceID()
+			out[i] = randomEvidenceID()
 		}
 		return out
 	}).Get(&ids)

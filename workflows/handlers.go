@@ -220,13 +220,13 @@ func declaredAudit(a Actor, item activities.Evidence) activities.Audit {
 func (j *journey) newEvidenceID(ctx workflow.Context) string {
 	var id string
 	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
-		return newEvidenceID()
+		return randomEvidenceID()
 	}).Get(&id)
 	return id
 }
 
-// newEvidenceID is a fresh random evidence id: only ever called inside workflow.SideEffect.
-func newEvidenceID() string { return "ev_" + randomSuffix() }
+// randomEvidenceID is a fresh random evidence id: only ever called inside workflow.SideEffect.
+func randomEvidenceID() string { return "ev_" + randomSuffix() }
 
 func (j *journey) item(id string) (int, *activities.Evidence) {
 	for i := range j.st.Evidence {
