@@ -62,11 +62,7 @@ func TestMetricsMoveDuringAJourney(t *testing.T) {
 
 	before := scrapeMetrics(t, s.APIURL)
 	applicant := as(t, s, "demo-northshire-applicant")
-	var app application
-	applicant.must(201, "POST", "/v1/applications", map[string]any{
-		"setting_reference": "URN-IT-METRICS", "setting_name": "Metrics Lane Primary",
-		"track": "caring_schools", "variant": "primary", "supporter_email": "supporter@northshire.example",
-	}).json(t, &app)
+	app := application{ID: registered(t, applicant, "URN-IT-METRICS")}
 	standards := bronzeStandards(t, applicant, app.ID)
 	content := pdf("metrics")
 	applicant.uploadEvidence(app.ID, "metrics.pdf", content, standards[0])
