@@ -66,9 +66,14 @@ type RecordInput struct {
 	NextWho        string
 	ReassessmentOf string
 	PreviousLevel  string
-	At             time.Time
-	Evidence       []Evidence
-	Audit          []Audit
+	// For the moderation queue read from the projection: the assessor's name while they hold
+	// it, their recommendation once assessed ("" before), and why it is moderated.
+	AssessorName      string
+	Recommended       string
+	ModerationReasons []string
+	At                time.Time
+	Evidence          []Evidence
+	Audit             []Audit
 }
 
 // Record writes one step of a journey in one transaction. A retry of a lost connection or a
@@ -79,7 +84,8 @@ func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 		NextAction: in.NextAction, DueAt: in.DueAt, TargetLevel: in.TargetLevel, Flags: in.Flags,
 		SubmittedAt: in.SubmittedAt, ClosedAt: in.ClosedAt, At: in.At, AssessorID: in.AssessorID,
 		ModeratorID: in.ModeratorID, LevelAwarded: in.LevelAwarded, DecidedAt: in.DecidedAt, NextWho: in.NextWho,
-		ReassessmentOf: in.ReassessmentOf, PreviousLevel: in.PreviousLevel,
+		ReassessmentOf: in.ReassessmentOf, PreviousLevel: in.PreviousLevel, AssessorName: in.AssessorName,
+		Recommended: in.Recommended, ModerationReasons: in.ModerationReasons,
 	}}
 	for _, e := range in.Evidence {
 		change.Evidence = append(change.Evidence, postgres.Evidence{

@@ -79,6 +79,15 @@ type ApplicationSummary struct {
 	AssessorID       string     `json:"-"`
 	ModeratorID      string     `json:"-"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+
+	// What reads answered from the projection show (services/applications: a status while
+	// the journey is busy, the moderation queue); not part of the list's wire shape.
+	TargetLevel       string     `json:"-"` // "" until submitted
+	NextWho           string     `json:"-"` // the role that acts next
+	SubmittedAt       *time.Time `json:"-"`
+	AssessorName      string     `json:"-"` // of the assessor holding it (assessment, moderation)
+	Recommended       string     `json:"-"` // the assessor's recommendation; "" until assessed, or on rows written before it was kept
+	ModerationReasons []string   `json:"-"` // why the assessment is moderated
 }
 
 // Assignment is one offer of an application to an assessor or moderator, and what became of it.

@@ -631,6 +631,23 @@ func (j *journey) holder(role string) string {
 	return ""
 }
 
+// assessmentSummary is what the projection keeps of the assessment for the moderation queue:
+// the name of the assessor holding it, their recommendation once assessed, and why it is
+// moderated (a copy: a local activity's input is not serialised).
+func (j *journey) assessmentSummary() (name, recommended string, reasons []string) {
+	a := &j.st.Assessment
+	if j.holder(RoleAssessor) == a.AssessorID && a.AssessorID != "" {
+		name = a.AssessorName
+	}
+	if a.AssessedAt != nil {
+		recommended = a.Recommended.String()
+	}
+	if a.Moderation != nil {
+		reasons = slices.Clone(a.Moderation.Reasons)
+	}
+	return name, recommended, reasons
+}
+
 func (j *journey) levelAwarded() string {
 	if j.st.Assessment.DecidedAt == nil {
 		return ""

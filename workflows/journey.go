@@ -185,6 +185,9 @@ func (j *journey) record(ctx workflow.Context, changed []activities.Evidence, au
 		LevelAwarded: j.levelAwarded(), DecidedAt: j.st.Assessment.DecidedAt, NextWho: next.Who,
 		ReassessmentOf: j.previousID(), PreviousLevel: j.previousLevel(),
 	}
+	// What the moderation queue reads from the projection. Only the activity's input changes:
+	// replay-safe without a version marker.
+	in.AssessorName, in.Recommended, in.ModerationReasons = j.assessmentSummary()
 	if j.lean(ctx) {
 		// One marker event instead of an activity's three and the workflow task that follows it.
 		// A local activity's input is not serialised: it must not share slices the journey

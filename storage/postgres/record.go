@@ -31,7 +31,13 @@ type Projection struct {
 	NextWho        string // the role that acts next (applicant, assessor, moderator, admin, system)
 	ReassessmentOf string // the application whose award this one reassesses
 	PreviousLevel  string // that award's level
-	At             time.Time
+	// What the moderation queue shows of an assessment (migration 00017): the assessor's name
+	// and recommendation ("" until an assessment is submitted: stored as NULL) and why it is
+	// moderated.
+	AssessorName      string
+	Recommended       string
+	ModerationReasons []string
+	At                time.Time
 }
 
 // Evidence is the metadata of one evidence item; its bytes live in object storage.
@@ -95,15 +101,20 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 			if flags == nil {
 				flags = []string{}
 			}
+			reasons := p.ModerationReasons
+			if reasons == nil {
+				reasons = []string{}
+			}
 			if _, err := tx.Exec(ctx, `
 				UPDATE applications SET seq=$3, stage=$4, active=$5, next_action=$6, due_at=$7, target_level=NULLIF($8,''),
 					flags=$9, submitted_at=$10, closed_at=$11, updated_at=$12, assessor_id=NULLIF($13,''),
 					moderator_id=NULLIF($14,''), level_awarded=NULLIF($15,''), decided_at=$16, next_who=$17,
-					reassessment_of=NULLIF($18,''), previous_level=NULLIF($19,'')
+					reassessment_of=NULLIF($18,''), previous_level=NULLIF($19,''), assessor_name=$20,
+					recommended=NULLIF($21,''), moderation_reasons=$22
 				WHERE tenant_id=$1 AND id=$2 AND seq < $3`,
 				p.TenantID, p.ApplicationID, p.Seq, p.Stage, p.Active, p.NextAction, p.DueAt, p.TargetLevel,
 				flags, p.SubmittedAt, p.ClosedAt, p.At, p.AssessorID, p.ModeratorID, p.LevelAwarded, p.DecidedAt,
-				p.NextWho, p.ReassessmentOf, p.PreviousLevel); err != nil {
+				p.NextWho, p.ReassessmentOf, p.PreviousLevel, p.AssessorName, p.Recommended, reasons); err != nil {
 				return err
 			}
 		}
