@@ -110,7 +110,17 @@ type Application struct {
 	// Deadlines are the working-day deadlines after submission this application runs on: its
 	// council's settings when it was registered.
 	Deadlines award.Deadlines `json:"deadlines"`
+	// Source says where the answer came from: absent when the journey answered (its state
+	// now); SourceProjection when the journey was busy and did not answer within a moment, and
+	// the answer is what PostgreSQL knows as of AsOf (the journey's last recorded step): the
+	// stage, next step, target level, flags and evidence, without the assessment's details
+	// and the deadlines.
+	Source string     `json:"source,omitempty"`
+	AsOf   *time.Time `json:"as_of,omitempty"`
 }
+
+// SourceProjection is the Source of an application answered from the projection.
+const SourceProjection = "projection"
 
 // Setting is the setting (school, nursery, fostering household) an application is for.
 type Setting struct {

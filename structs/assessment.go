@@ -82,6 +82,7 @@ type ApplicationSummary struct {
 
 	// What reads answered from the projection show (services/applications: a status while
 	// the journey is busy, the moderation queue); not part of the list's wire shape.
+	RegisteredAt      time.Time  `json:"-"`
 	TargetLevel       string     `json:"-"` // "" until submitted
 	NextWho           string     `json:"-"` // the role that acts next
 	SubmittedAt       *time.Time `json:"-"`

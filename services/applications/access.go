@@ -3,6 +3,7 @@ package applications
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
@@ -60,19 +61,32 @@ func (s *Service) AdminApplication(ctx context.Context, me award.Person, id stri
 	return s.Application(ctx, me, id, CanAct)
 }
 
-// holds says whether the person is the assessor or moderator holding the application now.
-// Only assessors and moderators named by the projection, or of an application past its
-// portfolio, cost a query to the journey.
+// holds says whether the person is the assessor or moderator holding the application now, as
+// the projection says: the offered assessor and the assessor (assessor_id), the moderator
+// (moderator_id). The journey writes them in the same step that changes who holds it (an offer
+// made, accepted, declined or expired, a reassignment, a moderator assigned, a decision), before
+// that step's emails and before an update that made the change answers; reads never wait on a
+// busy journey for them. The journey's validators remain the final gate of every action.
+//
+// The one moment the projection cannot know yet: an offer or a moderation is written to the
+// person's assignments a moment before the step's projection. Only then (an assignment of
+// theirs open, the projection not naming them) is the journey asked.
 func (s *Service) holds(ctx context.Context, app postgres.Application, me award.Person) bool {
 	if me.ID == "" || (!me.Has(award.RoleAssessor) && !me.Has(award.RoleModerator)) {
 		return false
 	}
-	named := app.AssessorID == me.ID || app.ModeratorID == me.ID
-	if !named && (app.Stage == string(award.StageToolkit) || app.Stage == string(award.StagePortfolio)) {
+	if app.AssessorID == me.ID || app.ModeratorID == me.ID {
+		return true
+	}
+	if app.Stage == string(award.StageToolkit) || app.Stage == string(award.StagePortfolio) || !app.Active {
 		return false
 	}
-	// The projection can trail the journey by a moment either way (an offer just made, an
-	// assessment just decided): the journey's own state decides.
+	as, err := s.DB.ApplicationAssignments(ctx, me.TenantID, app.ID)
+	if err != nil || !slices.ContainsFunc(as, func(a postgres.Assignment) bool {
+		return a.PersonID == me.ID && (a.State == "offered" || a.State == "accepted")
+	}) {
+		return false
+	}
 	st, err := s.Status(ctx, app.ID)
 	if err != nil || st.Assessment == nil {
 		return false

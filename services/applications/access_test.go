@@ -79,25 +79,61 @@ func TestAccessPolicy(t *testing.T) {
 	}
 }
 
-// TestAccessHolderIsTheJourneys: the projection names an assessor, but the journey has moved
-// on (the offer went to someone else): the journey decides.
-func TestAccessHolderIsTheJourneys(t *testing.T) {
+// TestAccessHolderIsTheProjections: the projection names who holds an application (the
+// journey writes it in the step that changes it), and the check never asks the journey for
+// them; the journey is asked only in the moment the projection cannot know yet (an offer in the
+// person's assignments, its step not yet written). A former assessor loses it with the step
+// that takes it from them.
+func TestAccessHolderIsTheProjections(t *testing.T) {
 	s, db, tc := newService()
-	db.apps["app-2"] = postgres.Application{ID: "app-2", TenantID: "north", ApplicantID: "p-app", Stage: string(award.StageOffered), AssessorID: "p-ass"}
+	ctx := context.Background()
+	// Offered to p-ass2: the projection names them.
+	db.apps["app-2"] = postgres.Application{ID: "app-2", TenantID: "north", ApplicantID: "p-app", Stage: string(award.StageOffered),
+		Active: true, AssessorID: "p-ass2"}
 	tc.setStatus(workflows.Status{ApplicationID: "app-2", Stage: award.StageOffered,
 		Assessment: &award.Assessment{Offer: &award.Offer{PersonID: "p-ass2"}}})
-	if _, err := s.Application(context.Background(), assessor, "app-2", CanHold); status(err) != http.StatusNotFound {
-		t.Fatalf("an assessor the journey no longer names holds it: %v", err)
-	}
-	if _, err := s.Application(context.Background(), otherAss, "app-2", CanHold); err != nil {
+	db.assignments["app-2"] = []postgres.Assignment{{ApplicationID: "app-2", PersonID: "p-ass", State: "declined"},
+		{ApplicationID: "app-2", PersonID: "p-ass2", State: "offered"}}
+	if _, err := s.Application(ctx, otherAss, "app-2", CanHold); err != nil {
 		t.Fatalf("the assessor offered it cannot answer the offer: %v", err)
 	}
+	if _, err := s.Application(ctx, assessor, "app-2", CanHold); status(err) != http.StatusNotFound {
+		t.Fatalf("an assessor who declined it holds it: %v", err)
+	}
+	if n := tc.queryCount(); n != 0 {
+		t.Fatalf("the access checks asked the journey %d times", n)
+	}
+
+	// The offer to p-ass is in their assignments, its step not yet written: the journey decides.
+	db.apps["app-3"] = postgres.Application{ID: "app-3", TenantID: "north", ApplicantID: "p-app",
+		Stage: string(award.StageAwaitingAllocation), Active: true}
+	tc.setStatus(workflows.Status{ApplicationID: "app-3", Stage: award.StageOffered,
+		Assessment: &award.Assessment{Offer: &award.Offer{PersonID: "p-ass"}}})
+	db.assignments["app-3"] = []postgres.Assignment{{ApplicationID: "app-3", PersonID: "p-ass", State: "offered"}}
+	if _, err := s.Application(ctx, assessor, "app-3", CanHold); err != nil {
+		t.Fatalf("an offer the projection has not caught up with: %v", err)
+	}
+	if _, err := s.Application(ctx, otherAss, "app-3", CanRead); status(err) != http.StatusNotFound {
+		t.Fatalf("an assessor with no assignment of it reads it: %v", err)
+	}
+	if n := tc.queryCount(); n != 1 {
+		t.Fatalf("%d queries, want the one of the offer not yet projected", n)
+	}
+
+	// Reassigned: the step releases the assignment and writes the projection without them.
+	db.apps["app-3"] = postgres.Application{ID: "app-3", TenantID: "north", ApplicantID: "p-app",
+		Stage: string(award.StageAwaitingAllocation), Active: true}
+	db.assignments["app-3"] = []postgres.Assignment{{ApplicationID: "app-3", PersonID: "p-ass", State: "released"}}
+	if _, err := s.Application(ctx, assessor, "app-3", CanRead); status(err) != http.StatusNotFound {
+		t.Fatalf("a former assessor reads it: %v", err)
+	}
+
 	// An applicant who is also an assessor acts on their own application as its applicant, and
 	// cannot hold it.
-	if _, err := s.Application(context.Background(), assessorApplicant, "app-2", CanAct); err != nil {
+	if _, err := s.Application(ctx, assessorApplicant, "app-2", CanAct); err != nil {
 		t.Fatalf("applicant-assessor cannot act on their own application: %v", err)
 	}
-	if _, err := s.Application(context.Background(), assessorApplicant, "app-2", CanHold); status(err) != http.StatusForbidden {
+	if _, err := s.Application(ctx, assessorApplicant, "app-2", CanHold); status(err) != http.StatusForbidden {
 		t.Fatalf("applicant-assessor holds their own application: %v", err)
 	}
 }

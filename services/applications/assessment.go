@@ -155,21 +155,45 @@ func (s *Service) DownloadEvidence(ctx context.Context, me award.Person, id, evi
 	if err != nil {
 		return structs.DownloadLink{}, err
 	}
-	st, err := s.Status(ctx, app.ID)
+	// The projection's stage and evidence, written by the journey in the step that changed them.
+	if !me.Has(award.RoleAdmin) && app.ApplicantID != me.ID && app.SupporterID != me.ID &&
+		app.Stage != string(workflows.StageAssessment) && app.Stage != string(workflows.StageModeration) {
+		return structs.DownloadLink{}, structs.Forbidden("the portfolio opens to the assessor once they accept the offer")
+	}
+	e, found, err := s.evidenceItem(ctx, app.TenantID, app.ID, evidenceID)
 	if err != nil {
 		return structs.DownloadLink{}, err
 	}
-	if !me.Has(award.RoleAdmin) && app.ApplicantID != me.ID && app.SupporterID != me.ID &&
-		st.Stage != workflows.StageAssessment && st.Stage != workflows.StageModeration {
-		return structs.DownloadLink{}, structs.Forbidden("the portfolio opens to the assessor once they accept the offer")
+	if !found {
+		return structs.DownloadLink{}, structs.NotFound("no evidence " + evidenceID)
+	}
+	url, exp, err := s.Objects.PresignGet(ctx, e.ObjectKey, e.Filename, s.Settings.DownloadLinkTTL)
+	return structs.DownloadLink{URL: url, ExpiresAt: exp}, err
+}
+
+// evidenceItem is a confirmed evidence item of an application as the projection has it (its
+// evidence rows). An item the projection does not have confirmed is looked up in the journey:
+// it may be a moment ahead (an item confirmed in the step being written).
+func (s *Service) evidenceItem(ctx context.Context, tenantID, applicationID, evidenceID string) (postgres.Evidence, bool, error) {
+	rows, err := s.DB.EvidenceOf(ctx, tenantID, applicationID)
+	if err != nil {
+		return postgres.Evidence{}, false, Unchanged(err)
+	}
+	if i := slices.IndexFunc(rows, func(e postgres.Evidence) bool { return e.ID == evidenceID }); i >= 0 &&
+		rows[i].State == award.EvidenceConfirmed {
+		return rows[i], true, nil
+	}
+	st, err := s.Status(ctx, applicationID)
+	if err != nil {
+		return postgres.Evidence{}, false, err
 	}
 	i := slices.IndexFunc(st.Evidence, func(e activities.Evidence) bool { return e.ID == evidenceID })
 	if i < 0 || st.Evidence[i].State != award.EvidenceConfirmed {
-		return structs.DownloadLink{}, structs.NotFound("no evidence " + evidenceID)
+		return postgres.Evidence{}, false, nil
 	}
 	e := st.Evidence[i]
-	url, exp, err := s.Objects.PresignGet(ctx, e.ObjectKey, e.Filename, s.Settings.DownloadLinkTTL)
-	return structs.DownloadLink{URL: url, ExpiresAt: exp}, err
+	return postgres.Evidence{ID: e.ID, ObjectKey: e.ObjectKey, Filename: e.Filename, ContentType: e.ContentType,
+		Size: e.Size, State: e.State}, true, nil
 }
 
 // DownloadCertificate hands out a short-lived link to the award certificate.

@@ -28,10 +28,18 @@ type fakeStore struct {
 	registerErr  error
 	applicantErr error
 	owed         map[string]bool
+	assignments  map[string][]postgres.Assignment // by application id
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{apps: map[string]postgres.Application{}, people: map[string]award.Person{}, owed: map[string]bool{}}
+	return &fakeStore{apps: map[string]postgres.Application{}, people: map[string]award.Person{}, owed: map[string]bool{},
+		assignments: map[string][]postgres.Assignment{}}
+}
+
+func (f *fakeStore) ApplicationAssignments(_ context.Context, _, applicationID string) ([]postgres.Assignment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.assignments[applicationID], nil
 }
 
 func (f *fakeStore) Application(_ context.Context, tenantID, id string) (postgres.Application, error) {
@@ -103,6 +111,13 @@ type fakeTemporal struct {
 	launchErr error
 	updates   []string
 	launched  []string
+	queries   int
+}
+
+func (f *fakeTemporal) queryCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queries
 }
 
 func newFakeTemporal() *fakeTemporal { return &fakeTemporal{status: map[string]workflows.Status{}} }
@@ -140,6 +155,7 @@ func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflow
 func (f *fakeTemporal) QueryWorkflow(_ context.Context, workflowID, _, _ string, _ ...any) (converter.EncodedValue, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.queries++
 	if f.queryErr != nil {
 		return nil, f.queryErr
 	}

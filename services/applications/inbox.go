@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/storage/objects"
 	"awardengine/structs"
@@ -51,14 +50,9 @@ func (s *Service) Offer(ctx context.Context, me award.Person, id string) (Offer,
 	if i < 0 {
 		return Offer{}, structs.NotFound("no offer of application " + id + " to you")
 	}
-	out := Offer{Assignment: as[i], Application: app}
-	if out.Assignment.State == "offered" {
-		if st, err := s.Status(ctx, app.ID); err == nil && st.Assessment != nil && st.Assessment.Offer != nil &&
-			st.Assessment.Offer.PersonID == me.ID {
-			out.Application.DueAt = &st.Assessment.Offer.ExpiresAt
-		}
-	}
-	return out, nil
+	// While the offer is open the projection's due date is its expiry (the journey's next step
+	// is the offered assessor's answer, due then): no need to ask the journey.
+	return Offer{Assignment: as[i], Application: app}, nil
 }
 
 // Portfolio is an application as its assessor (or moderator) reads and scores it: the
@@ -81,6 +75,11 @@ func (s *Service) Portfolio(ctx context.Context, me award.Person, id string) (Po
 	if err != nil {
 		return Portfolio{}, err
 	}
+	if !me.Has(award.RoleAdmin) && app.Stage == string(award.StageOffered) {
+		return Portfolio{}, structs.Forbidden(PortfolioClosed) // the projection names them as offered it
+	}
+	// The portfolio to score needs the journey's own state (the draft ratings): this read
+	// waits for the journey, as the action it leads to does.
 	var st workflows.Status
 	if err := s.WithJourney(ctx, app, func() (err error) {
 		st, err = s.Status(ctx, app.ID)
@@ -119,15 +118,10 @@ func (s *Service) OpenEvidence(ctx context.Context, me award.Person, id, evidenc
 	if !ok {
 		return link, nil
 	}
-	st, err := s.Status(ctx, id)
-	if err != nil {
+	e, found, err := s.evidenceItem(ctx, me.TenantID, id, evidenceID)
+	if err != nil || !found || !objects.Inline(e.ContentType) {
 		return link, nil // the download link stands
 	}
-	i := slices.IndexFunc(st.Evidence, func(e activities.Evidence) bool { return e.ID == evidenceID })
-	if i < 0 || !objects.Inline(st.Evidence[i].ContentType) {
-		return link, nil
-	}
-	e := st.Evidence[i]
 	url, exp, err := viewer.PresignView(ctx, e.ObjectKey, e.Filename, e.ContentType, s.Settings.DownloadLinkTTL)
 	return structs.DownloadLink{URL: url, ExpiresAt: exp}, err
 }

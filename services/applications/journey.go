@@ -98,6 +98,30 @@ func (s *Service) Status(ctx context.Context, applicationID string) (workflows.S
 	return st, v.Get(&st)
 }
 
+// DefaultReadWait is how long a read waits for a journey's own answer before it answers from
+// the projection. A journey answers a query once its current workflow task is done: at once
+// when it is idle, after its step when it is busy, and later still when its worker is behind.
+const DefaultReadWait = time.Second
+
+func (s *Service) readWait() time.Duration {
+	if s.ReadWait > 0 {
+		return s.ReadWait
+	}
+	return DefaultReadWait
+}
+
+// statusWithin is Status waiting at most the read bound: answered false (and no error) when the
+// journey did not answer in time, so that the caller answers from the projection instead.
+func (s *Service) statusWithin(ctx context.Context, applicationID string) (workflows.Status, bool, error) {
+	qctx, cancel := context.WithTimeout(ctx, s.readWait())
+	defer cancel()
+	st, err := s.Status(qctx, applicationID)
+	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return st, false, nil
+	}
+	return st, true, err
+}
+
 // UnchangedError marks an error that happened before the request changed or sent anything.
 type UnchangedError struct{ error }
 

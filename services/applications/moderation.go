@@ -8,15 +8,22 @@ import (
 	"awardengine/award"
 	"awardengine/storage/postgres"
 	"awardengine/structs"
+	"awardengine/workflows"
 )
 
 // The moderator's side of stage 7: the queue of assessments waiting for their decision, and
 // one of them with the framework it is assessed on. The decision itself is Moderate
 // (assessment.go).
 
-// ModerationQueue is the assessments waiting for this moderator's decision, each as they may
-// see it (ViewFor: the reasons it is moderated and the sampling draw, the ratings, the
-// evidence), the soonest due first. People without the moderator role have no queue.
+// ModerationQueue is the assessments waiting for this moderator's decision, the soonest due
+// first. People without the moderator role have no queue.
+//
+// The queue is read from the projection, never waiting on a busy journey: the journey writes,
+// in the step that changes them, who moderates it and whether it waits for their decision (the
+// next step is theirs), the assessor's name and recommendation and why it is moderated. Each
+// item is what the queue shows (no evidence, ratings or feedback: the case has them), marked
+// Source "projection" as of the journey's last step. A row written before the projection kept
+// the recommendation is asked of the journey until its next step rewrites it.
 func (s *Service) ModerationQueue(ctx context.Context, me award.Person) ([]structs.Application, error) {
 	if !me.Has(award.RoleModerator) {
 		return nil, structs.Forbidden("only moderators have a moderation queue")
@@ -27,24 +34,49 @@ func (s *Service) ModerationQueue(ctx context.Context, me award.Person) ([]struc
 	}
 	out := []structs.Application{}
 	for _, app := range apps {
-		// The projection names the moderator; the journey's own state decides (it can be a
-		// moment ahead: a decision just made).
 		if app.ModeratorID != me.ID || app.Stage != string(award.StageModeration) {
+			continue
+		}
+		if app.Recommended != "" {
+			if app.NextWho == workflows.RoleModerator {
+				out = append(out, queueItem(app))
+			}
 			continue
 		}
 		st, err := s.Status(ctx, app.ID)
 		if err != nil {
 			return nil, err
 		}
-		if !awaitingModerator(st.Stage, st.Assessment, me.ID) {
-			continue
+		if awaitingModerator(st.Stage, st.Assessment, me.ID) {
+			out = append(out, ViewFor(st, me))
 		}
-		out = append(out, ViewFor(st, me))
 	}
 	slices.SortStableFunc(out, func(a, b structs.Application) int {
 		return moderationDue(a).Compare(moderationDue(b))
 	})
 	return out, nil
+}
+
+// queueItem is an application of the moderation queue as the projection has it: the moderation
+// is due when the moderator's next step is (the row's due date), overdue once flagged so.
+func queueItem(app postgres.Application) structs.Application {
+	asOf := app.UpdatedAt
+	flags := app.Flags
+	if flags == nil {
+		flags = []string{}
+	}
+	recommended, _ := award.ParseLevel(app.Recommended)
+	return structs.Application{
+		ID: app.ID, TenantID: app.TenantID, Setting: structs.Setting{Reference: app.SettingReference, Name: app.SettingName},
+		Track: app.Track, Variant: app.Variant, Framework: award.FrameworkRef{ID: app.FrameworkID, Version: app.FrameworkVersion},
+		Stage: award.Stage(app.Stage), Next: award.NextStep{Action: app.NextAction, Who: app.NextWho, DueAt: app.DueAt},
+		RegisteredAt: app.RegisteredAt, Evidence: []structs.Evidence{}, Missing: map[string][]string{},
+		TargetLevel: app.TargetLevel, SubmittedAt: app.SubmittedAt, Flags: flags,
+		Assessment: &award.Assessment{AssessorID: app.AssessorID, AssessorName: app.AssessorName, Recommended: recommended,
+			Moderation: &award.Moderation{Required: true, Reasons: app.ModerationReasons, ModeratorID: app.ModeratorID,
+				DueAt: app.DueAt, Overdue: slices.Contains(app.Flags, workflows.FlagModerationOverdue)}},
+		Source: structs.SourceProjection, AsOf: &asOf,
+	}
 }
 
 // ModerationCase is one assessment waiting for the moderator's decision, with the framework

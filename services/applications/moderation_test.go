@@ -10,6 +10,7 @@ import (
 	"awardengine/services/applications"
 	"awardengine/services/applications/appstest"
 	"awardengine/storage/postgres"
+	"awardengine/structs"
 	"awardengine/workflows"
 )
 
@@ -59,8 +60,16 @@ func TestModerationQueue(t *testing.T) {
 	if err != nil || len(q) != 2 || q[0].ID != "app-soon" || q[1].ID != "app-late" {
 		t.Fatalf("queue %+v %v", q, err)
 	}
-	if m := q[0].Assessment.Moderation; m.Draw != 0.05 || m.Reasons[0] != "random sample (draw 0.0500 < 0.10)" {
+	if m := q[0].Assessment.Moderation; m.Reasons[0] != "random sample (draw 0.0500 < 0.10)" {
 		t.Fatalf("the moderator does not see the draw: %+v", m)
+	}
+	// Read from the projection, never waiting on a journey, and saying so.
+	if a := q[0]; a.Source != structs.SourceProjection || a.AsOf == nil || a.TargetLevel != "silver" ||
+		a.Assessment.Recommended != award.Silver || a.Assessment.Moderation.DueAt == nil {
+		t.Fatalf("queue item %+v", a)
+	}
+	if n := f.Temporal.Queries(); n != 0 {
+		t.Fatalf("the queue asked the journeys %d times", n)
 	}
 	if q, err := s.ModerationQueue(ctx, modBoth); err != nil || len(q) != 0 {
 		t.Fatalf("an assessor-moderator's queue holds their own assessment: %+v %v", q, err)

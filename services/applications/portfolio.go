@@ -45,18 +45,26 @@ type Viewed struct {
 	Mine bool // the person is its applicant
 }
 
-// Viewed is Get with the person's relation to the application, after one access check.
+// Viewed is Get with the person's relation to the application, after one access check (in
+// PostgreSQL). The journey answers with its state now; a journey busy beyond the read bound
+// (Service.ReadWait) is not waited for: the answer is then the projection's (ProjectionView),
+// marked with its source and as of when.
 func (s *Service) Viewed(ctx context.Context, me award.Person, id string) (Viewed, error) {
 	app, err := s.Application(ctx, me, id, CanRead)
 	if err != nil {
 		return Viewed{}, err
 	}
 	var st workflows.Status
+	answered := true
 	if err := s.WithJourney(ctx, app, func() (err error) {
-		st, err = s.Status(ctx, app.ID)
+		st, answered, err = s.statusWithin(ctx, app.ID)
 		return err
 	}); err != nil {
 		return Viewed{}, err
+	}
+	if !answered {
+		v, err := s.ProjectionView(ctx, app)
+		return Viewed{Application: v, Mine: app.ApplicantID == me.ID}, err
 	}
 	return Viewed{Application: ViewFor(st, me), Mine: app.ApplicantID == me.ID}, nil
 }

@@ -42,6 +42,7 @@ type Store interface {
 	Assignments(ctx context.Context, tenantID, personID string) ([]postgres.Assignment, error)
 	ApplicationAssignments(ctx context.Context, tenantID, applicationID string) ([]postgres.Assignment, error)
 	EmailsTo(ctx context.Context, tenantID, applicationID, personID string) ([]postgres.SentEmail, error)
+	EvidenceOf(ctx context.Context, tenantID, applicationID string) ([]postgres.Evidence, error)
 }
 
 // Applicants is what registration needs of the people service (*people.Service): the
@@ -81,6 +82,9 @@ type Service struct {
 	// People, when set, creates and invites the applicant an admin registers on someone's
 	// behalf (services/people); nil keeps the older EnsureApplicant (no invitation).
 	People Applicants
+	// ReadWait bounds how long a read waits for a busy journey's answer before it answers from
+	// the projection (0: DefaultReadWait). See Service.statusWithin.
+	ReadWait time.Duration
 	// CrashAt, set only by tests, is called at each point of a registration where a process
 	// could die (journey_starts.go); a hook that panics stops the registration there.
 	CrashAt func(CrashPoint, workflows.ApplicationInput)

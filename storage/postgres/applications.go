@@ -122,14 +122,14 @@ const applicationColumns = `
 	a.id, a.tenant_id, a.setting_id, s.reference, s.name, a.applicant_id, COALESCE(s.supporter_id, ''),
 	a.track, a.variant, a.framework_id, a.framework_version, a.stage, a.active, a.next_action, a.due_at, a.flags,
 	COALESCE(a.assessor_id, ''), COALESCE(a.moderator_id, ''), a.updated_at,
-	COALESCE(a.target_level, ''), a.next_who, a.submitted_at, a.assessor_name, COALESCE(a.recommended, ''), a.moderation_reasons`
+	a.created_at, COALESCE(a.target_level, ''), a.next_who, a.submitted_at, a.assessor_name, COALESCE(a.recommended, ''), a.moderation_reasons`
 
 func scanApplication(row pgx.Row) (Application, error) {
 	var a Application
 	err := row.Scan(&a.ID, &a.TenantID, &a.SettingID, &a.SettingReference, &a.SettingName, &a.ApplicantID, &a.SupporterID,
 		&a.Track, &a.Variant, &a.FrameworkID, &a.FrameworkVersion, &a.Stage, &a.Active, &a.NextAction, &a.DueAt, &a.Flags,
 		&a.AssessorID, &a.ModeratorID, &a.UpdatedAt,
-		&a.TargetLevel, &a.NextWho, &a.SubmittedAt, &a.AssessorName, &a.Recommended, &a.ModerationReasons)
+		&a.RegisteredAt, &a.TargetLevel, &a.NextWho, &a.SubmittedAt, &a.AssessorName, &a.Recommended, &a.ModerationReasons)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrNotFound
 	}

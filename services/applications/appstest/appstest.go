@@ -115,8 +115,8 @@ func (f *Fakes) AddApplication(a postgres.Application, st workflows.Status) {
 	if st := award.Stage(a.Stage); !st.Closed() && st != award.StageAwarded {
 		a.Active = true // as the journey's projection says (an award held is not active)
 	}
-	f.Store.PutApplication(a)
-	f.Temporal.SetStatus(st)
+	f.Store.PutApplication(f.Store.project(a, st))
+	f.Temporal.setStatus(st)
 }
 
 // Refusal is a journey's refusal of an update, as a workflow validator returns it: kind is one

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/storage/postgres"
 	"awardengine/workflows"
@@ -31,6 +32,7 @@ type Store struct {
 	pending     map[string][]byte                // journey starts owed: application id → input
 	settings    map[string]award.Settings        // by tenant
 	fail        map[string]error                 // method → error
+	evidence    map[string][]postgres.Evidence   // by application id
 
 	// Registered are the registrations the store committed, in order.
 	Registered []postgres.Registration
@@ -44,7 +46,7 @@ func NewStore() *Store {
 		frameworks: map[string]award.Framework{}, current: map[string]string{},
 		toolkit: map[string][]postgres.ToolkitDocument{}, assignments: map[string][]postgres.Assignment{},
 		emails: map[string][]postgres.SentEmail{}, pending: map[string][]byte{}, settings: map[string]award.Settings{},
-		fail: map[string]error{}}
+		fail: map[string]error{}, evidence: map[string][]postgres.Evidence{}}
 }
 
 // Fail makes every later call of the named method ("Application", "Applications",
@@ -132,8 +134,10 @@ func (s *Store) OweJourney(applicationID string, input []byte) {
 	s.pending[applicationID] = input
 }
 
-// Project records a journey's status in its application's row, as the journey's projection
-// does: stage, active (neither ended nor awarded), next action, due date, assessor, moderator.
+// Project records a journey's status in its application's row and evidence, as the journey's
+// Record step does: stage, active (neither ended nor awarded), next action, who acts next and
+// when, the holders (the assessor offered it or assessing it, the moderator), target level,
+// submission, flags, the assessment's summary for the moderation queue, and the evidence.
 func (s *Store) Project(st workflows.Status) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,14 +146,140 @@ func (s *Store) Project(st workflows.Status) {
 		return
 	}
 	a.Stage, a.Active = string(st.Stage), !st.Stage.Closed() && st.Stage != award.StageAwarded
-	a.NextAction, a.DueAt = st.Next.Action, st.Next.DueAt
-	if as := st.Assessment; as != nil {
-		a.AssessorID = as.AssessorID
-		if as.Moderation != nil {
-			a.ModeratorID = as.Moderation.ModeratorID
+	a.NextAction, a.DueAt = st.Next.Action, nextDue(st)
+	a.AssessorID, a.ModeratorID = holder(st, workflows.RoleAssessor), holder(st, workflows.RoleModerator)
+	a.NextWho, a.TargetLevel, a.SubmittedAt, a.Flags = nextWho(st), st.TargetLevel, st.SubmittedAt, slices.Clone(st.Flags)
+	a.AssessorName, a.Recommended, a.ModerationReasons = assessmentSummary(st)
+	s.apps[a.ID] = a
+	s.evidence[a.ID] = projectEvidence(a, st.Evidence)
+}
+
+// project fills the row's projected fields left empty from the journey's status (AddApplication).
+func (s *Store) project(a postgres.Application, st workflows.Status) postgres.Application {
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
 		}
 	}
-	s.apps[a.ID] = a
+	if a.DueAt == nil {
+		a.DueAt = nextDue(st)
+	}
+	fill(&a.AssessorID, holder(st, workflows.RoleAssessor))
+	fill(&a.ModeratorID, holder(st, workflows.RoleModerator))
+	fill(&a.NextWho, nextWho(st))
+	fill(&a.TargetLevel, st.TargetLevel)
+	if a.SubmittedAt == nil {
+		a.SubmittedAt = st.SubmittedAt
+	}
+	if a.Flags == nil {
+		a.Flags = slices.Clone(st.Flags)
+	}
+	name, recommended, reasons := assessmentSummary(st)
+	fill(&a.AssessorName, name)
+	fill(&a.Recommended, recommended)
+	if a.ModerationReasons == nil {
+		a.ModerationReasons = reasons
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.evidence[a.ID] = projectEvidence(a, st.Evidence)
+	return a
+}
+
+// holder is who holds the application in a role, as the journey projects it.
+func holder(st workflows.Status, role string) string {
+	a := st.Assessment
+	switch {
+	case a == nil:
+	case role == workflows.RoleAssessor && st.Stage == workflows.StageOffered && a.Offer != nil:
+		return a.Offer.PersonID
+	case role == workflows.RoleAssessor && (st.Stage == workflows.StageAssessment || st.Stage == workflows.StageModeration):
+		return a.AssessorID
+	case role == workflows.RoleModerator && st.Stage == workflows.StageModeration && a.Moderation != nil:
+		return a.Moderation.ModeratorID
+	}
+	return ""
+}
+
+// nextDue is when the next step is due: the status's, or as the journey works it out after
+// submission (the offer's expiry, the assessment's and the moderation's due dates).
+func nextDue(st workflows.Status) *time.Time {
+	a := st.Assessment
+	switch {
+	case st.Next.DueAt != nil || a == nil:
+		return st.Next.DueAt
+	case st.Stage == workflows.StageOffered && a.Offer != nil:
+		return &a.Offer.ExpiresAt
+	case st.Stage == workflows.StageAssessment:
+		return a.DueAt
+	case st.Stage == workflows.StageModeration && a.Moderation != nil && a.Moderation.Outcome == "":
+		return a.Moderation.DueAt
+	}
+	return nil
+}
+
+// nextWho is the role that acts next: the status's, or as the journey works it out.
+func nextWho(st workflows.Status) string {
+	if st.Next.Who != "" {
+		return st.Next.Who
+	}
+	switch st.Stage {
+	case workflows.StageOffered, workflows.StageAssessment:
+		return workflows.RoleAssessor
+	case workflows.StageModeration:
+		if m := st.Assessment.Moderation; m != nil && m.DueAt != nil && m.Outcome == "" {
+			return workflows.RoleModerator
+		}
+		return workflows.RoleSystem
+	case workflows.StageToolkit, workflows.StagePortfolio, workflows.StageNotYet, workflows.StageAwarded:
+		return workflows.RoleApplicant
+	}
+	return workflows.RoleSystem
+}
+
+// assessmentSummary is what the projection keeps of the assessment for the moderation queue.
+func assessmentSummary(st workflows.Status) (name, recommended string, reasons []string) {
+	a := st.Assessment
+	if a == nil {
+		return "", "", nil
+	}
+	if holder(st, workflows.RoleAssessor) == a.AssessorID {
+		name = a.AssessorName
+	}
+	if a.AssessedAt != nil || st.Stage == workflows.StageModeration {
+		recommended = a.Recommended.String()
+	}
+	if a.Moderation != nil {
+		reasons = slices.Clone(a.Moderation.Reasons)
+	}
+	return name, recommended, reasons
+}
+
+func projectEvidence(a postgres.Application, items []activities.Evidence) []postgres.Evidence {
+	out := make([]postgres.Evidence, 0, len(items))
+	for _, e := range items {
+		out = append(out, postgres.Evidence{ID: e.ID, ApplicationID: a.ID, TenantID: a.TenantID, ObjectKey: e.ObjectKey,
+			Filename: e.Filename, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256, Standards: slices.Clone(e.Standards),
+			Note: e.Note, State: e.State, Immutable: e.Immutable, CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt,
+			ConfirmedAt: e.ConfirmedAt, RemovedAt: e.RemovedAt, SubmittedAt: e.SubmittedAt})
+	}
+	return out
+}
+
+// EvidenceOf is the application's evidence as the projection has it, removed items left out.
+func (s *Store) EvidenceOf(_ context.Context, tenantID, applicationID string) ([]postgres.Evidence, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.failed("EvidenceOf"); err != nil {
+		return nil, err
+	}
+	var out []postgres.Evidence
+	for _, e := range s.evidence[applicationID] {
+		if e.TenantID == tenantID && e.State != activities.EvidenceRemoved {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // --- applications.Store ---

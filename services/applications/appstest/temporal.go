@@ -37,6 +37,8 @@ type Temporal struct {
 	queryErr error
 	sendErr  error
 	seq      int
+	queries  int
+	busy     bool
 
 	// Updates are the updates sent, in order (refused ones too).
 	Updates []Update
@@ -55,13 +57,24 @@ func NewTemporal() *Temporal {
 	return &Temporal{status: map[string]workflows.Status{}, answers: map[string]UpdateFunc{}}
 }
 
-// SetStatus sets (or replaces) the journey status of st.ApplicationID.
-// Its Missing is worked out as the journey does: per level, the standards of st.Framework
-// that apply at that level and have no confirmed evidence.
+// SetStatus sets (or replaces) the journey status of st.ApplicationID, and projects it (Project)
+// as the journey's step that changed it would. Its Missing is worked out as the journey does:
+// per level, the standards of st.Framework that apply at that level and have no confirmed
+// evidence.
 func (t *Temporal) SetStatus(st workflows.Status) {
+	st = t.setStatus(st)
+	if t.Project != nil {
+		t.Project(st)
+	}
+}
+
+// setStatus is SetStatus without the projection (Fakes.AddApplication seeds both).
+func (t *Temporal) setStatus(st workflows.Status) workflows.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.status[st.ApplicationID] = withMissing(st)
+	st = withMissing(st)
+	t.status[st.ApplicationID] = st
+	return st
 }
 
 // withMissing sets st.Missing as the journey's status query does, and its deadlines (every
@@ -126,6 +139,14 @@ func (t *Temporal) OnUpdate(name string, fn UpdateFunc) {
 		return
 	}
 	t.answers[name] = fn
+}
+
+// Busy makes every later status query wait until its context ends, as a journey busy with a
+// long step does (false: answered at once again).
+func (t *Temporal) Busy(busy bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.busy = busy
 }
 
 // FailQuery makes every later status query fail with err (nil clears it).
@@ -222,9 +243,24 @@ func (t *Temporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOpti
 	return handle{id: o.WorkflowID, result: result}, nil
 }
 
-// QueryWorkflow answers the "status" query.
-func (t *Temporal) QueryWorkflow(_ context.Context, workflowID, _, queryType string, _ ...any) (converter.EncodedValue, error) {
+// Queries is how many queries were sent to the journeys so far (answered or not): what a read
+// costs the journeys.
+func (t *Temporal) Queries() int {
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.queries
+}
+
+// QueryWorkflow answers the "status" query.
+func (t *Temporal) QueryWorkflow(ctx context.Context, workflowID, _, queryType string, _ ...any) (converter.EncodedValue, error) {
+	t.mu.Lock()
+	t.queries++
+	if t.busy {
+		// A busy journey answers once its current step is done: here, never.
+		t.mu.Unlock()
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	defer t.mu.Unlock()
 	if t.queryErr != nil {
 		return nil, t.queryErr
