@@ -177,7 +177,8 @@ func (tm *benchTeam) journey(b testing.TB, ref string, timed func(string, func()
 		}
 	}
 	timed("submit", func() { tm.applicant.must(200, "POST", app+a.ID+"/submit", map[string]any{"target_level": "bronze"}) })
-	st := tm.waitFor(b, a.ID, func(s benchStatus) bool { return s.Stage == "offered" })
+	// A status answered from the projection (the journey busy) does not name the offer's holder.
+	st := tm.waitFor(b, a.ID, func(s benchStatus) bool { return s.Stage == "offered" && s.Assessment.Offer != nil })
 	holder := map[string]*client{tm.ids["assessor"]: tm.assessor, tm.ids["other"]: tm.other}[st.Assessment.Offer.PersonID]
 	if holder == nil {
 		b.Fatalf("offered to %q, not to a bench assessor", st.Assessment.Offer.PersonID)
