@@ -116,10 +116,17 @@ func (s *Service) statusWithin(ctx context.Context, applicationID string) (workf
 	qctx, cancel := context.WithTimeout(ctx, s.readWait())
 	defer cancel()
 	st, err := s.Status(qctx, applicationID)
-	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+	if err != nil && ctx.Err() == nil && (qctx.Err() != nil || timedOut(err)) {
 		return st, false, nil
 	}
 	return st, true, err
+}
+
+// timedOut says a query's error is its wait running out (the server's deadline can fall a
+// moment before the client's).
+func timedOut(err error) bool {
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &deadline)
 }
 
 // UnchangedError marks an error that happened before the request changed or sent anything.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
+
 	"awardengine/activities"
 	"awardengine/award"
 	"awardengine/services/applications/appstest"
@@ -158,8 +160,19 @@ func TestStatusOfABusyJourney(t *testing.T) {
 			t.Errorf("%s of %s: %v", me.ID, me.TenantID, err)
 		}
 	}
-	// Answered again: the journey's own state, unmarked.
+	// The server gave up waiting a moment before the client: busy all the same.
 	f.Temporal.Busy(false)
+	f.Temporal.FailQuery(serviceerror.NewDeadlineExceeded("query timed out"))
+	if v, err := s.Get(ctx, inboxApplicant, "app-port"); err != nil || v.Source != structs.SourceProjection {
+		t.Fatalf("a query the server timed out: %+v %v", v, err)
+	}
+	// Any other failure is not hidden behind the projection.
+	f.Temporal.FailQuery(serviceerror.NewUnavailable("temporal down"))
+	if _, err := s.Get(ctx, inboxApplicant, "app-port"); err == nil {
+		t.Fatal("a failed query answered")
+	}
+	f.Temporal.FailQuery(nil)
+	// Answered again: the journey's own state, unmarked.
 	if v, err := s.Get(ctx, inboxApplicant, "app-port"); err != nil || v.Source != "" || v.AsOf != nil {
 		t.Fatalf("status from the journey: %+v %v", v, err)
 	}
