@@ -21,7 +21,7 @@ type awardTeam struct {
 	ids                                        map[string]string // key → person id
 }
 
-func newAwardTeam(t *testing.T, tenant string, capacity int) *awardTeam {
+func newAwardTeam(t testing.TB, tenant string, capacity int) *awardTeam {
 	t.Helper()
 	ctx := t.Context()
 	db := shared.DB
@@ -57,7 +57,7 @@ func newAwardTeam(t *testing.T, tenant string, capacity int) *awardTeam {
 }
 
 // portfolio registers a setting and submits evidence for every standard of the target level.
-func (tm *awardTeam) portfolio(t *testing.T, ref, name string, target award.Level) (string, []string) {
+func (tm *awardTeam) portfolio(t testing.TB, ref, name string, target award.Level) (string, []string) {
 	t.Helper()
 	var app application
 	tm.applicant.must(201, "POST", "/v1/applications", map[string]any{
@@ -93,14 +93,14 @@ type assessedApp struct {
 	Flags []string `json:"flags"`
 }
 
-func (tm *awardTeam) get(t *testing.T, appID string) assessedApp {
+func (tm *awardTeam) get(t testing.TB, appID string) assessedApp {
 	t.Helper()
 	var a assessedApp
 	tm.adm.must(200, "GET", "/v1/applications/"+appID, nil).json(t, &a)
 	return a
 }
 
-func (tm *awardTeam) waitStage(t *testing.T, appID, stage string) assessedApp {
+func (tm *awardTeam) waitStage(t testing.TB, appID, stage string) assessedApp {
 	t.Helper()
 	var a assessedApp
 	eventually(t, appID+" at stage "+stage, func() bool { a = tm.get(t, appID); return a.Stage == stage })

@@ -11,7 +11,7 @@ import (
 )
 
 // holderOf is the client of whoever the application is offered to.
-func (tm *awardTeam) holderOf(t *testing.T, a assessedApp) *client {
+func (tm *awardTeam) holderOf(t testing.TB, a assessedApp) *client {
 	t.Helper()
 	switch a.Assessment.Offer.PersonID {
 	case tm.ids["assessor"]:

@@ -187,7 +187,7 @@ func mailTo(s *stack.Stack, addr string) []devmail.Message {
 }
 
 // eventually polls until cond holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
