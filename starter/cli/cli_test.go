@@ -310,6 +310,24 @@ func TestGlobalFlagsAfterCommandAndStatusTable(t *testing.T) {
 	}
 }
 
+// A status the journey was too busy to give is answered from the projection: the command says
+// how fresh it is, instead of passing it off as the journey's full state.
+func TestStatusSaysWhenAnsweredFromTheProjection(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /v1/applications/app-1", func(w http.ResponseWriter, r *http.Request) {
+		ap := sampleApplication("app-1", "assessment")
+		ap["source"], ap["as_of"] = structs.SourceProjection, "2030-01-10T09:30:00Z"
+		writeJSON(w, 200, ap)
+	})
+	code, out, errOut := run(t, "status", "app-1")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "Shown as of") || !strings.Contains(out, "2030-01-10") || !strings.Contains(out, "busy") {
+		t.Errorf("status output does not say how fresh it is:\n%s", out)
+	}
+}
+
 func TestUsageErrorsAndHelp(t *testing.T) {
 	newFake(t)
 	for _, args := range [][]string{

@@ -98,6 +98,10 @@ func (a *app) showApplication(ctx context.Context, id string) error {
 	row("First-year due", formatTimeP(ap.FirstYearDue))
 	row("Flags", strings.Join(ap.Flags, ", "))
 	row("Portfolio", fmt.Sprintf("%s in %s", formatBytes(ap.PortfolioBytes), plural(len(ap.Evidence), "item")))
+	if ap.Source == structs.SourceProjection {
+		// The journey was busy: this is its last recorded step, without the assessment's details.
+		row("Shown as of", formatTimeP(ap.AsOf)+" (the journey was busy; ask again for its full state)")
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
