@@ -201,6 +201,9 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 		// TemporalReportedProblems (the stuck list's failing workflow tasks) after 2 consecutive
 		// workflow task failures or timeouts instead of 5, so a broken build shows sooner.
 		dynamicconfig.NumConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute.Key(): 2,
+		// Not set: one matching partition per task queue (matching.numTaskqueueReadPartitions
+		// and WritePartitions = 1) lowered the bare Update p99 at c=20 (median 298 against 365
+		// ms) but not the journeys' figures (docs/performance.md, issue 16).
 	}
 	if o.Postgres != nil {
 		// The namespace is registered through the frontend after start: its caches pick it up
