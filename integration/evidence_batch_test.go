@@ -60,6 +60,12 @@ func TestEvidenceBatch(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"items[1].standards"`) {
 			t.Fatalf("an unknown standard: want 422 naming items[1].standards, got %d %s", r.Status, r.Body)
 		}
+		ctrl := item("d\x1b[31m.pdf", pdf("d"), codes[0])
+		r = tm.applicant.do("POST", evidence+"/batch", map[string]any{"items": []any{item("a.pdf", pdf("a"), codes[0]), ctrl}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `items[1].filename`) ||
+			strings.Contains(string(r.Body), "\x1b") || strings.Contains(string(r.Body), `\u001b`) {
+			t.Fatalf("a control character in an item's filename: want 422 naming items[1].filename without it, got %d %s", r.Status, r.Body)
+		}
 		var many []any
 		for i := range 51 {
 			many = append(many, item(fmt.Sprintf("f%d.pdf", i), pdf(fmt.Sprint(i)), codes[0]))

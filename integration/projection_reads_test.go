@@ -13,15 +13,8 @@ import (
 // the reassignment, and the moderation queue's columns are written by the journey's steps.
 func TestProjectionReadsOnTheRealStack(t *testing.T) {
 	tm := newAwardTeam(t, "projshire", 3)
-	appID, codes := tm.portfolio(t, "PROJ-1", "Projection Primary", award.Silver)
-	tm.applicant.must(200, "POST", "/v1/applications/"+appID+"/submit", map[string]any{"target_level": "silver"})
-	var full struct {
-		Evidence []struct {
-			ID string `json:"id"`
-		} `json:"evidence"`
-	}
-	tm.applicant.must(200, "GET", "/v1/applications/"+appID, nil).json(t, &full)
-	download := "/v1/applications/" + appID + "/evidence/" + full.Evidence[0].ID + "/download"
+	appID, codes, evidenceID := tm.submittedSilver(t, "PROJ-1", "Projection Primary")
+	download := "/v1/applications/" + appID + "/evidence/" + evidenceID + "/download"
 
 	row := func() postgres.Application {
 		t.Helper()
@@ -73,4 +66,19 @@ func TestProjectionReadsOnTheRealStack(t *testing.T) {
 	// Decided: neither holds it any more.
 	second.must(404, "GET", "/v1/applications/"+appID, nil)
 	tm.moderator.must(404, "GET", "/v1/applications/"+appID, nil)
+}
+
+// submittedSilver is an application of the team's applicant with a silver portfolio, submitted:
+// its id, the standards it covers and the id of its first piece of evidence.
+func (tm *awardTeam) submittedSilver(t testing.TB, ref, name string) (appID string, codes []string, evidenceID string) {
+	t.Helper()
+	appID, codes = tm.portfolio(t, ref, name, award.Silver)
+	tm.applicant.must(200, "POST", "/v1/applications/"+appID+"/submit", map[string]any{"target_level": "silver"})
+	var full struct {
+		Evidence []struct {
+			ID string `json:"id"`
+		} `json:"evidence"`
+	}
+	tm.applicant.must(200, "GET", "/v1/applications/"+appID, nil).json(t, &full)
+	return appID, codes, full.Evidence[0].ID
 }

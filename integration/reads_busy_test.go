@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"awardengine/award"
 )
 
 // What the assessor's reads cost while their application's journey is busy (issue 16: reads
@@ -43,14 +41,7 @@ func BenchmarkReadsWhileBusy(b *testing.B) {
 // each read while busy (ms), and the share of busy status reads answered from the projection.
 func readsWhileBusy(t testing.TB, tenant string) map[string]float64 {
 	tm := newAwardTeam(t, tenant, 3)
-	appID, codes := tm.portfolio(t, "BUSY-1", "Busy Primary", award.Silver)
-	tm.applicant.must(200, "POST", "/v1/applications/"+appID+"/submit", map[string]any{"target_level": "silver"})
-	var full struct {
-		Evidence []struct {
-			ID string `json:"id"`
-		} `json:"evidence"`
-	}
-	tm.applicant.must(200, "GET", "/v1/applications/"+appID, nil).json(t, &full)
+	appID, codes, evidenceID := tm.submittedSilver(t, "BUSY-1", "Busy Primary")
 	a := tm.waitStage(t, appID, "offered")
 	holder := tm.holderOf(t, a)
 	holder.must(200, "POST", "/v1/applications/"+appID+"/offer/accept", nil)
@@ -58,7 +49,7 @@ func readsWhileBusy(t testing.TB, tenant string) map[string]float64 {
 
 	reads := []struct{ name, metric, path string }{
 		{"status", "status-p95-ms", "/v1/applications/" + appID},
-		{"evidence link", "link-p95-ms", "/v1/applications/" + appID + "/evidence/" + full.Evidence[0].ID + "/download"},
+		{"evidence link", "link-p95-ms", "/v1/applications/" + appID + "/evidence/" + evidenceID + "/download"},
 		{"inbox", "inbox-p95-ms", "/v1/assignments"},
 	}
 	figures := map[string]float64{}

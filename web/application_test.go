@@ -621,3 +621,28 @@ func TestReapply(t *testing.T) {
 	checkPage(t, r, http.StatusConflict)
 	checkErrorSummary(t, r, "", "Only an award held can be reassessed")
 }
+
+// TestApplicationShownAsOfWhileTheJourneyIsBusy: a journey that does not answer within the
+// read bound is shown from the projection, and the page says so and as of when, instead of
+// passing the projection off as the journey's full state.
+func TestApplicationShownAsOfWhileTheJourneyIsBusy(t *testing.T) {
+	f := appstest.New()
+	oakAt(f, workflows.Status{Stage: workflows.StagePortfolio, ToolkitOpenedAt: appstest.Ptr(day1),
+		Evidence: []activities.Evidence{evidence("ev-1", award.EvidenceConfirmed, "A1", "B1")}})
+	e := newTestServer(t, ann, f)
+	e.srv.Apps().ReadWait = 20 * time.Millisecond
+
+	r := e.get("/applications/app-oak")
+	checkPage(t, r, http.StatusOK)
+	if strings.Contains(r.body, "Shown as of") {
+		t.Fatal("an answering journey's page says it is shown from the projection")
+	}
+
+	f.Temporal.Busy(true)
+	r = e.get("/applications/app-oak")
+	checkPage(t, r, http.StatusOK)
+	mustSay(t, r, "Shown as of", "busy with a step just now", "Oak Primary", "Gathering evidence")
+	if got := taskStatus(t, r, "A1"); got != "Completed" {
+		t.Errorf("A1 from the projection: %q, want Completed", got)
+	}
+}
