@@ -30,6 +30,10 @@ type Evidence struct {
 	// Staged: the upload link writes a staging key and confirm moves checked bytes to
 	// ObjectKey (see UploadKey). False for items declared before staging existed.
 	Staged bool `json:"staged,omitempty"`
+	// WriteOnce (staged items only): the upload link writes ObjectKey itself, at most once
+	// and tagged unconfirmed until confirm has checked it (objects.PresignPutOnce), so
+	// confirm moves no bytes. False for items declared before write-once uploads existed.
+	WriteOnce bool `json:"write_once,omitempty"`
 }
 
 // Evidence states.

@@ -10,9 +10,19 @@ import (
 )
 
 // UploadKey is the object the item's upload link writes: the staging key for an item whose
-// upload goes through staging (see objects.StagingKey), its final key for items declared
-// before staging existed.
+// upload goes through staging (see objects.StagingKey), its final key for write-once items
+// (objects.PresignPutOnce) and for items declared before staging existed.
 func (e Evidence) UploadKey() string {
+	if e.Staged && !e.WriteOnce {
+		return objects.StagingKey(e.ObjectKey)
+	}
+	return e.ObjectKey
+}
+
+// CopyKey is where bytes that reach storage another way than the item's upload link (the web
+// form's POST, copied inside the store) go for confirm to check: the staging key of any
+// staged item, so that a copy never writes a write-once item's final key.
+func (e Evidence) CopyKey() string {
 	if e.Staged {
 		return objects.StagingKey(e.ObjectKey)
 	}
@@ -49,7 +59,7 @@ func (a *Activities) VerifyEvidence(ctx context.Context, in VerifyInput) (Verify
 
 // ConfirmInput is a staged upload and what its uploader declared.
 type ConfirmInput struct {
-	ObjectKey   string // the final key; the upload is under objects.StagingKey(ObjectKey)
+	ObjectKey   string // the final key; the upload is under it (write-once) or objects.StagingKey(ObjectKey)
 	Size        int64
 	SHA256      string // lowercase hex
 	ContentType string // as declared
@@ -59,9 +69,9 @@ type ConfirmInput struct {
 const (
 	UploadConfirmed        = "confirmed"         // the bytes are under the final key
 	UploadMissing          = "not-uploaded"      // nothing was uploaded (or it expired)
-	UploadSizeMismatch     = "size-mismatch"     // the staging object was deleted
-	UploadChecksumMismatch = "checksum-mismatch" // the staging object was deleted
-	UploadTypeMismatch     = "type-mismatch"     // the staging object was deleted
+	UploadSizeMismatch     = "size-mismatch"     // the unconfirmed upload was deleted
+	UploadChecksumMismatch = "checksum-mismatch" // the unconfirmed upload was deleted
+	UploadTypeMismatch     = "type-mismatch"     // the unconfirmed upload was deleted
 )
 
 // ConfirmResult says what storage holds and what became of it.
@@ -72,15 +82,22 @@ type ConfirmResult struct {
 	SniffedType string // the real type, from the first bytes
 }
 
-// ConfirmUpload checks a staged upload against its declaration and, if it matches, moves it
-// to the final key that no link can write. It trusts the store, not the client, and reads
-// almost nothing: the size and the SHA-256 the store computed (and checked against the
-// signed x-amz-checksum-sha256 header) come from a HEAD request, the real type from the
-// first objects.SniffBytes. Bytes that do not match are deleted, so they never linger.
+// ConfirmUpload checks a staged upload against its declaration and, if it matches, makes it
+// the item's for good. It trusts the store, not the client, and reads almost nothing: the
+// size and the SHA-256 the store computed (and checked against the signed
+// x-amz-checksum-sha256 header) come from a HEAD request, the real type from the first
+// objects.SniffBytes. Bytes that do not match are deleted, so they never linger.
+//
+// The upload is found where it was written: under the staging key (an upload link of an
+// item declared before write-once uploads, or the web form's copy), moved to the final key
+// that no link can write; or under the final key itself, written once by a write-once link
+// and still tagged unconfirmed, whose tag is removed so the lifecycle rule keeps it. Neither
+// way copies the bytes of a write-once upload.
 //
 // Every step can run again: after a crash between the copy and the delete, or after the
-// delete but before the answer reached the workflow, the staging object may be there (it is
-// checked and copied again) or gone with the final object in place (checked there).
+// delete (or the tag's removal) but before the answer reached the workflow, the staging
+// object may be there (it is checked and copied again) or gone with the final object in
+// place (checked there, and its tag removed if it still has it).
 func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (ConfirmResult, error) {
 	staging := objects.StagingKey(in.ObjectKey)
 	key := staging
@@ -94,6 +111,13 @@ func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (Confir
 	}
 	if err != nil {
 		return ConfirmResult{}, err
+	}
+	// Bytes not yet confirmed: a staging object, or a write-once upload still tagged.
+	unconfirmed := key == staging
+	if !unconfirmed {
+		if unconfirmed, err = a.Objects.Unconfirmed(ctx, key); err != nil {
+			return ConfirmResult{}, err
+		}
 	}
 	res := ConfirmResult{Size: got.Size, SHA256: got.SHA256}
 	switch {
@@ -110,19 +134,26 @@ func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (Confir
 		}
 	}
 	if res.Outcome != "" {
-		// Only the staging object is ever discarded: the final key holds checked bytes.
-		if key == staging {
-			if err := a.Objects.Delete(ctx, staging); err != nil {
+		// Only unconfirmed bytes are ever discarded: a confirmed final key holds checked bytes.
+		if unconfirmed {
+			if err := a.Objects.Delete(ctx, key); err != nil {
 				return ConfirmResult{}, err
 			}
 		}
 		return res, nil
 	}
-	if key == staging {
+	switch {
+	case key == staging:
 		if err := a.Objects.Promote(ctx, staging, in.ObjectKey, got.ETag); err != nil {
 			return ConfirmResult{}, err
 		}
-		metrics.UploadBytes(got.Size) // once per object: a retry finds it promoted already
+	case unconfirmed:
+		if err := a.Objects.MarkConfirmed(ctx, key); err != nil {
+			return ConfirmResult{}, err
+		}
+	}
+	if unconfirmed {
+		metrics.UploadBytes(got.Size) // once per object: a retry finds it confirmed already
 	}
 	res.Outcome = UploadConfirmed
 	return res, nil

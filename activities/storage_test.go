@@ -39,12 +39,9 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 		sum := sha256.Sum256(content)
 		return ConfirmInput{ObjectKey: key, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), ContentType: "application/pdf"}
 	}
-	upload := func(in ConfirmInput, content []byte) {
+	// send PUTs content to the link, which must take it.
+	send := func(up objects.PresignedUpload, content []byte) {
 		t.Helper()
-		up, err := store.PresignPut(ctx, objects.StagingKey(in.ObjectKey), in.ContentType, in.Size, in.SHA256, time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
 		req, _ := http.NewRequest(up.Method, up.URL, bytes.NewReader(content))
 		for k, v := range up.Headers {
 			if k != "Content-Length" {
@@ -60,6 +57,37 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 			t.Fatalf("PUT: %s", resp.Status)
 		}
 	}
+	// upload goes through staging (items declared before write-once uploads, and the web
+	// form's copies); uploadOnce writes the final key itself, once, tagged unconfirmed.
+	upload := func(in ConfirmInput, content []byte) {
+		t.Helper()
+		up, err := store.PresignPut(ctx, objects.StagingKey(in.ObjectKey), in.ContentType, in.Size, in.SHA256, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(up, content)
+	}
+	uploadOnce := func(in ConfirmInput, content []byte) {
+		t.Helper()
+		up, err := store.PresignPutOnce(ctx, in.ObjectKey, in.ContentType, in.Size, in.SHA256, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(up, content)
+	}
+	unconfirmed := func(key string) bool {
+		t.Helper()
+		u, err := store.Unconfirmed(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	elf := make([]byte, 4096)
+	copy(elf, "\x7fELF\x02\x01\x01")
+	binary.LittleEndian.PutUint16(elf[16:], 2)
+	binary.LittleEndian.PutUint16(elf[18:], 62)
+	binary.LittleEndian.PutUint32(elf[20:], 1)
 	confirm := func(in ConfirmInput, want string) ConfirmResult {
 		t.Helper()
 		res, err := a.ConfirmUpload(ctx, in)
@@ -114,12 +142,47 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 	t.Run("nothing uploaded", func(t *testing.T) {
 		confirm(declare("ev/three", pdf), UploadMissing)
 	})
+	t.Run("write-once: confirmed where it was written, and confirmed again", func(t *testing.T) {
+		in := declare("ev/once", pdf)
+		uploadOnce(in, pdf)
+		if !unconfirmed(in.ObjectKey) {
+			t.Fatal("a write-once upload is not tagged unconfirmed")
+		}
+		res := confirm(in, UploadConfirmed)
+		if res.SHA256 != in.SHA256 || res.Size != in.Size || res.SniffedType != "application/pdf" {
+			t.Fatalf("result %+v", res)
+		}
+		if unconfirmed(in.ObjectKey) || exists(objects.StagingKey(in.ObjectKey)) {
+			t.Fatal("confirm left the upload tagged unconfirmed, or made a staging object")
+		}
+		// The answer was lost: the retry finds it confirmed already.
+		confirm(in, UploadConfirmed)
+		if st, err := store.Stat(ctx, in.ObjectKey); err != nil || st.SHA256 != in.SHA256 {
+			t.Fatalf("final object %+v, %v", st, err)
+		}
+	})
+	t.Run("write-once: an executable declared as a PDF is deleted", func(t *testing.T) {
+		in := declare("ev/once-elf", elf)
+		uploadOnce(in, elf)
+		confirm(in, UploadTypeMismatch)
+		if exists(in.ObjectKey) {
+			t.Fatal("the executable was kept")
+		}
+		confirm(in, UploadMissing)
+	})
+	t.Run("confirmed bytes are never deleted", func(t *testing.T) {
+		// A final key without the unconfirmed tag holds checked bytes: a confirm that does not
+		// match them (a declaration that disagrees) refuses, and deletes nothing.
+		in := declare("ev/kept", pdf)
+		if err := store.Put(ctx, in.ObjectKey, "application/pdf", bytes.NewReader(pdf), int64(len(pdf))); err != nil {
+			t.Fatal(err)
+		}
+		confirm(in, UploadChecksumMismatch)
+		if !exists(in.ObjectKey) {
+			t.Fatal("confirmed bytes were deleted")
+		}
+	})
 	t.Run("an executable declared as a PDF is deleted", func(t *testing.T) {
-		elf := make([]byte, 4096)
-		copy(elf, "\x7fELF\x02\x01\x01")
-		binary.LittleEndian.PutUint16(elf[16:], 2)
-		binary.LittleEndian.PutUint16(elf[18:], 62)
-		binary.LittleEndian.PutUint32(elf[20:], 1)
 		in := declare("ev/four", elf)
 		upload(in, elf)
 		res := confirm(in, UploadTypeMismatch)
@@ -142,9 +205,12 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 			t.Fatal("the unvouched bytes were kept")
 		}
 	})
-	t.Run("staging objects expire after a day", func(t *testing.T) {
+	t.Run("staging objects and unconfirmed uploads expire after a day", func(t *testing.T) {
 		if days, err := store.StagingExpiry(context.WithoutCancel(ctx)); err != nil || days != 1 {
 			t.Fatalf("staging expiry %d days, %v", days, err)
+		}
+		if days, err := store.UnconfirmedExpiry(context.WithoutCancel(ctx)); err != nil || days != 1 {
+			t.Fatalf("unconfirmed expiry %d days, %v", days, err)
 		}
 		// EnsureBucket runs at every start: a second run keeps one rule.
 		if err := store.EnsureBucket(ctx); err != nil {

@@ -72,9 +72,12 @@ func BenchmarkStuckList50k(b *testing.B) {
 }
 
 // BenchmarkEvidenceUpload64MB compares the product's upload path for a 64 MiB file (declare,
-// PUT to the presigned link, confirm: the store's checksum, a 64 KiB sniff and a server-side
-// copy) with a raw PutObject of the same bytes, and reports the product's speed relative to
-// the raw one (1.0 = as fast). The client's SHA-256 of its file is computed once, outside.
+// PUT to the presigned write-once link, confirm: the store's checksum from a HEAD, a 64 KiB
+// sniff and the removal of the unconfirmed tag; no copy) with a raw PutObject of the same
+// bytes, and reports the product's speed relative to the raw one (1.0 = as fast). The
+// client's SHA-256 of its file is computed once, outside.
+//
+//	go test ./integration -run '^$' -bench EvidenceUpload64MB -benchtime 5x -count=3
 func BenchmarkEvidenceUpload64MB(b *testing.B) {
 	const size = 64 << 20
 	content := make([]byte, size)
@@ -85,7 +88,7 @@ func BenchmarkEvidenceUpload64MB(b *testing.B) {
 	sum := sha256.Sum256(content)
 	applicant := as(b, shared, "demo-northshire-applicant2")
 	var app application
-	applicant.must(201, "POST", "/v1/applications", map[string]any{"setting_reference": fmt.Sprintf("BENCH-UPLOAD-%d", b.N),
+	applicant.must(201, "POST", "/v1/applications", map[string]any{"setting_reference": fmt.Sprintf("BENCH-UPLOAD-%d-%d", b.N, time.Now().UnixNano()),
 		"setting_name": "Bench upload", "track": "caring_schools", "variant": "special"}).json(b, &app)
 	var fw award.Framework
 	applicant.must(200, "GET", "/v1/applications/"+app.ID+"/framework", nil).json(b, &fw)

@@ -18,9 +18,9 @@ import (
 )
 
 // Several files declared in one request and confirmed in one, on the real stack (issue 16):
-// each item gets its own signed link to staging; a tampered upload is refused at confirm for
-// that item alone (its bytes deleted, the item pending) while the others are confirmed and
-// moved to their final keys; a batch with one invalid item, too many items or an unknown id
+// each item gets its own signed write-once link to its key; a tampered upload is refused at
+// confirm for that item alone (its bytes deleted, the item pending) while the others are
+// confirmed where they were written; a batch with one invalid item, too many items or an unknown id
 // is refused whole and changes nothing; the command line uploads several files the same way.
 func TestEvidenceBatch(t *testing.T) {
 	tm := newAwardTeam(t, "batchshire", 3)
@@ -112,7 +112,7 @@ func TestEvidenceBatch(t *testing.T) {
 		var ids []string
 		for i, u := range created.Items {
 			if u.Evidence.State != "pending" || u.Evidence.Filename != fmt.Sprintf("batch-%d.pdf", i) ||
-				!strings.Contains(linkPath(t, u.Upload.URL), "/staging/"+finalKey(u.Evidence.ID)) {
+				!strings.HasSuffix(linkPath(t, u.Upload.URL), "/"+finalKey(u.Evidence.ID)) || strings.Contains(linkPath(t, u.Upload.URL), "staging/") {
 				t.Fatalf("item %d: %+v", i, u)
 			}
 			ids = append(ids, u.Evidence.ID)
@@ -123,7 +123,8 @@ func TestEvidenceBatch(t *testing.T) {
 				put(t, u, contents[i])
 				continue
 			}
-			// Other bytes of the declared size, written to the staging key behind the link's back.
+			// Other bytes of the declared size, written behind the link's back to the staging
+			// key (where a web form's upload is copied), which confirm checks first.
 			other := bytes.Clone(contents[i])
 			other[len(other)-8] ^= 1
 			if err := shared.Objects.Put(t.Context(), objects.StagingKey(finalKey(u.Evidence.ID)), "application/pdf",

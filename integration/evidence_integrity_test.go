@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,9 +23,10 @@ import (
 
 // What MinIO really enforces for evidence, through the API and the presigned links a person
 // gets: the link binds the declared size and SHA-256, so storage refuses any other bytes; the
-// upload lands in staging and confirm moves it to a key no link names, after checking the
-// store's own checksum and the real type of the bytes; unconfirmed uploads expire and count
-// towards the portfolio limit; a retried confirm is a success.
+// link writes the item's key once (If-None-Match), tagged unconfirmed, and confirm removes the
+// tag after checking the store's own checksum and the real type of the bytes, moving nothing;
+// no link can write the key again; unconfirmed uploads expire and count towards the
+// portfolio limit; a retried confirm is a success.
 func TestEvidenceIntegrity(t *testing.T) {
 	tm := newAwardTeam(t, "integrity", 3)
 	appID := registered(t, tm.applicant, "INTEGRITY-1")
@@ -46,20 +48,23 @@ func TestEvidenceIntegrity(t *testing.T) {
 	t.Run("the upload link binds the declared size, checksum and type", func(t *testing.T) {
 		content := pdf("bound")
 		u := tm.applicant.declare(appID, "bound.pdf", "application/pdf", content, codes[0])
-		if !strings.Contains(linkPath(t, u.Upload.URL), "/staging/tenants/integrity/") {
-			t.Fatalf("the upload link names %s, want a staging key", linkPath(t, u.Upload.URL))
+		if p := linkPath(t, u.Upload.URL); strings.Contains(p, "staging/") || !strings.HasSuffix(p, finalKey(u.Evidence.ID)) {
+			t.Fatalf("the upload link names %s, want the item's own key (written once)", p)
 		}
 		sum := sha256.Sum256(content)
 		if u.Upload.Headers["Content-Length"] != fmt.Sprint(len(content)) || u.Upload.Headers["x-amz-checksum-sha256"] == "" ||
-			u.Upload.Headers["Content-Type"] != "application/pdf" {
-			t.Fatalf("upload headers %v: want Content-Type, Content-Length and x-amz-checksum-sha256", u.Upload.Headers)
+			u.Upload.Headers["Content-Type"] != "application/pdf" || u.Upload.Headers["If-None-Match"] != "*" ||
+			u.Upload.Headers["x-amz-tagging"] != "award-upload=unconfirmed" {
+			t.Fatalf("upload headers %v: want Content-Type, Content-Length, x-amz-checksum-sha256, If-None-Match and x-amz-tagging", u.Upload.Headers)
 		}
 		other := bytes.Clone(content)
 		other[len(other)-3] ^= 1
 		withoutChecksum := u
-		withoutChecksum.Upload.Headers = map[string]string{"Content-Type": "application/pdf"}
+		withoutChecksum.Upload.Headers = maps.Clone(u.Upload.Headers)
+		delete(withoutChecksum.Upload.Headers, "x-amz-checksum-sha256")
 		asText := u
-		asText.Upload.Headers = map[string]string{"Content-Type": "text/plain", "x-amz-checksum-sha256": u.Upload.Headers["x-amz-checksum-sha256"]}
+		asText.Upload.Headers = maps.Clone(u.Upload.Headers)
+		asText.Upload.Headers["Content-Type"] = "text/plain"
 		for _, c := range []struct {
 			name    string
 			u       upload
@@ -81,10 +86,15 @@ func TestEvidenceIntegrity(t *testing.T) {
 				t.Errorf("%s: storage answered %d %s", c.name, status, body)
 			}
 		}
-		if _, ok := stored(t, objects.StagingKey(finalKey(u.Evidence.ID))); ok {
-			t.Fatal("a refused PUT left an object in staging")
+		for _, key := range []string{finalKey(u.Evidence.ID), objects.StagingKey(finalKey(u.Evidence.ID))} {
+			if _, ok := stored(t, key); ok {
+				t.Fatalf("a refused PUT left an object under %s", key)
+			}
 		}
 		put(t, u, content)
+		if unconfirmed, err := shared.Objects.Unconfirmed(t.Context(), finalKey(u.Evidence.ID)); err != nil || !unconfirmed {
+			t.Fatalf("an upload not yet confirmed is not tagged unconfirmed (%v)", err)
+		}
 		var item structs.Evidence
 		tm.applicant.must(200, "POST", evidence+"/"+u.Evidence.ID+"/confirm", nil).json(t, &item)
 		if item.State != "confirmed" || item.SHA256 != hex.EncodeToString(sum[:]) {
@@ -94,7 +104,10 @@ func TestEvidenceIntegrity(t *testing.T) {
 			t.Fatalf("final object %+v (found %v), want the declared bytes", st, ok)
 		}
 		if _, ok := stored(t, objects.StagingKey(finalKey(u.Evidence.ID))); ok {
-			t.Fatal("confirm left the staging object behind")
+			t.Fatal("confirm left a staging object behind")
+		}
+		if unconfirmed, err := shared.Objects.Unconfirmed(t.Context(), finalKey(u.Evidence.ID)); err != nil || unconfirmed {
+			t.Fatalf("a confirmed upload is still tagged unconfirmed (%v): the lifecycle rule would expire it", err)
 		}
 	})
 
@@ -119,7 +132,7 @@ func TestEvidenceIntegrity(t *testing.T) {
 
 	t.Run("an executable declared as a PDF is refused at confirm, naming both types", func(t *testing.T) {
 		u := tm.applicant.declare(appID, "report.pdf", "application/pdf", elfBinary(), codes[0])
-		put(t, u, elfBinary()) // its checksum is the declared one: storage takes it, into staging
+		put(t, u, elfBinary()) // its checksum is the declared one: storage takes it, unconfirmed
 		r := tm.applicant.do("POST", evidence+"/"+u.Evidence.ID+"/confirm", nil)
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("want 422, got %d %s", r.Status, r.Body)
@@ -176,10 +189,14 @@ func TestEvidenceIntegrity(t *testing.T) {
 		}
 	})
 
-	t.Run("unconfirmed uploads expire from staging", func(t *testing.T) {
+	t.Run("unconfirmed uploads expire", func(t *testing.T) {
 		days, err := shared.Objects.StagingExpiry(t.Context())
 		if err != nil || days != 1 {
 			t.Fatalf("bucket lifecycle expires staging after %d days (%v), want 1", days, err)
+		}
+		days, err = shared.Objects.UnconfirmedExpiry(t.Context())
+		if err != nil || days != 1 {
+			t.Fatalf("bucket lifecycle expires unconfirmed write-once uploads after %d days (%v), want 1", days, err)
 		}
 	})
 
@@ -225,15 +242,18 @@ func TestEvidenceIntegrity(t *testing.T) {
 		forged[10] ^= 1
 		rePut := func(when string) {
 			t.Helper()
-			if status, body := tryPut(t, u, forged); status != 400 || !strings.Contains(body, "XAmzContentChecksumMismatch") {
+			if status, body := tryPut(t, u, forged); !(status == 400 && strings.Contains(body, "XAmzContentChecksumMismatch")) && status != http.StatusPreconditionFailed {
 				t.Fatalf("%s: re-PUT of other bytes to the old link: %d %s", when, status, body)
 			}
-			// The same bytes again are taken, but only into staging.
-			if status, body := tryPut(t, u, content); status != 200 {
-				t.Fatalf("%s: re-PUT of the same bytes: %d %s", when, status, body)
+			// The same bytes again are refused too: the link wrote its key once.
+			if status, body := tryPut(t, u, content); status != http.StatusPreconditionFailed {
+				t.Fatalf("%s: re-PUT of the same bytes: %d %s, want 412", when, status, body)
 			}
-			if _, ok := stored(t, objects.StagingKey(finalKey(u.Evidence.ID))); !ok {
-				t.Fatalf("%s: the re-PUT did not land in staging", when)
+			if _, ok := stored(t, objects.StagingKey(finalKey(u.Evidence.ID))); ok {
+				t.Fatalf("%s: the re-PUT landed in staging", when)
+			}
+			if unconfirmed, err := shared.Objects.Unconfirmed(t.Context(), finalKey(u.Evidence.ID)); err != nil || unconfirmed {
+				t.Fatalf("%s: the confirmed object is tagged unconfirmed again (%v)", when, err)
 			}
 			st, ok := stored(t, finalKey(u.Evidence.ID))
 			if !ok || st.SHA256 != want {
@@ -271,8 +291,9 @@ func TestEvidenceIntegrity(t *testing.T) {
 			t.Fatalf("the assessor downloads %q, want the confirmed upload", body[:min(len(body), 40)])
 		}
 	})
-	// Staged uploads, a retried confirm, a type refused at confirm, submission, an accepted offer.
-	captureHistory(t, appID, "evidence_staged")
+	// Write-once uploads, a retried confirm, a type refused at confirm, submission, an accepted
+	// offer (evidence_staged.json is the same path through staging, from before write-once).
+	captureHistory(t, appID, "evidence_write_once")
 }
 
 // linkPath is the object path a presigned link names.

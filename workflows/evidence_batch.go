@@ -112,11 +112,12 @@ func (j *journey) addEvidenceBatch(ctx workflow.Context, r AddEvidenceBatchReque
 		return nil, err
 	}
 	ids := j.newEvidenceIDs(ctx, len(r.Items))
+	writeOnce := j.uploadsWriteOnce(ctx, staged)
 	items := make([]activities.Evidence, 0, len(r.Items))
 	audit := make([]activities.Audit, 0, len(r.Items))
 	for i, req := range r.Items {
 		req.Actor = r.Actor
-		item := j.declare(ctx, req, ids[i], staged)
+		item := j.declare(ctx, req, ids[i], staged, writeOnce)
 		items = append(items, item)
 		audit = append(audit, declaredAudit(r.Actor, item))
 	}

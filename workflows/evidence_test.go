@@ -9,7 +9,6 @@ import (
 
 	"awardengine/activities"
 	"awardengine/award"
-	"awardengine/storage/objects"
 	"awardengine/workflows"
 )
 
@@ -108,5 +107,7 @@ func TestRemovingEvidenceDeletesItsOwnObject(t *testing.T) {
 	h.run(in)
 
 	requireDone(t, second)
-	require.Equal(t, []string{first.evidence().ObjectKey, objects.StagingKey(third.evidence().ObjectKey)}, after)
+	// A pending write-once upload is under its final key too (objects.PresignPutOnce).
+	require.True(t, third.evidence().WriteOnce)
+	require.Equal(t, []string{first.evidence().ObjectKey, third.evidence().ObjectKey}, after)
 }

@@ -152,6 +152,15 @@ func (j *journey) uploadsStaged(ctx workflow.Context) bool {
 	return workflow.GetVersion(ctx, "evidence-staging", workflow.DefaultVersion, 1) >= 1
 }
 
+// uploadsWriteOnce says whether this journey's new staged uploads are written once under
+// their final key (objects.PresignPutOnce: the store refuses a second write, and a tag marks
+// the bytes unconfirmed until confirm has checked them) instead of under a staging key that
+// confirm copies from: confirm then moves no bytes (issue 16: the copy cost as much as the
+// upload). Journeys that declared evidence before keep staging, so their histories replay.
+func (j *journey) uploadsWriteOnce(ctx workflow.Context, staged bool) bool {
+	return staged && workflow.GetVersion(ctx, "evidence-write-once", workflow.DefaultVersion, 1) >= 1
+}
+
 func (j *journey) checkStandards(codes []string) error {
 	if len(codes) == 0 {
 		return refuse(ErrInvalid, "standards: map the evidence to at least one standard of the framework")
@@ -183,7 +192,7 @@ func (j *journey) addEvidence(ctx workflow.Context, r AddEvidenceRequest) (activ
 	if err := j.checkDeclaration(r, j.declaredBytes(staged)); err != nil {
 		return activities.Evidence{}, err
 	}
-	item := j.declare(ctx, r, j.newEvidenceID(ctx), staged)
+	item := j.declare(ctx, r, j.newEvidenceID(ctx), staged, j.uploadsWriteOnce(ctx, staged))
 	j.touch(ctx)
 	err = j.record(ctx, []activities.Evidence{item}, declaredAudit(r.Actor, item))
 	return item, err
@@ -199,12 +208,12 @@ func (j *journey) declaredBytes(staged bool) int64 {
 }
 
 // declare adds a checked declaration to the portfolio as a pending item with the given id.
-func (j *journey) declare(ctx workflow.Context, r AddEvidenceRequest, id string, staged bool) activities.Evidence {
+func (j *journey) declare(ctx workflow.Context, r AddEvidenceRequest, id string, staged, writeOnce bool) activities.Evidence {
 	item := activities.Evidence{
 		ID: id, ObjectKey: EvidenceObjectKey(j.in.TenantID, j.in.ApplicationID, id),
 		Filename: r.Filename, ContentType: r.ContentType, Size: r.Size, SHA256: strings.ToLower(r.SHA256),
 		Standards: dedupe(r.Standards), Note: r.Note, State: activities.EvidencePending,
-		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx), Staged: staged,
+		CreatedBy: r.Actor.ID, CreatedAt: workflow.Now(ctx), Staged: staged, WriteOnce: writeOnce,
 	}
 	j.st.Evidence = append(j.st.Evidence, item)
 	return item
@@ -437,7 +446,9 @@ func (j *journey) removeEvidence(ctx workflow.Context, r EvidenceRequest) error 
 	removed := *it // a copy: slices.Delete below moves the next item into *it
 	key := removed.ObjectKey
 	if removed.State == activities.EvidencePending {
-		key = removed.UploadKey() // a staged upload has not reached its final key
+		// Where its link wrote: staging, or the final key of a write-once upload. (A web
+		// form's copy waiting in staging for a write-once item's confirm expires there.)
+		key = removed.UploadKey()
 	}
 	removed.State = activities.EvidenceRemoved
 	removed.RemovedAt = &now

@@ -209,6 +209,10 @@ func (fakeObjects) PresignPut(_ context.Context, key, _ string, _ int64, _ strin
 	return objects.PresignedUpload{Method: "PUT", URL: "https://objects.test/" + key, ExpiresAt: time.Unix(0, 0).Add(ttl)}, nil
 }
 
+func (o fakeObjects) PresignPutOnce(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (objects.PresignedUpload, error) {
+	return o.PresignPut(ctx, key, contentType, size, sha256Hex, ttl)
+}
+
 func newService() (*Service, *fakeStore, *fakeTemporal) {
 	db, tc := newFakeStore(), newFakeTemporal()
 	return &Service{DB: db, Temporal: tc, Objects: fakeObjects{}}, db, tc

@@ -197,7 +197,7 @@ func (s *Service) AdoptFormUpload(ctx context.Context, me award.Person, id, key 
 			return FormAdopted{}, err
 		}
 	}
-	if err := s.Objects.CopyChecked(ctx, key, item.UploadKey(), got.ETag); err != nil {
+	if err := s.Objects.CopyChecked(ctx, key, item.CopyKey(), got.ETag); err != nil {
 		if errors.Is(err, objects.ErrNotFound) || errors.Is(err, objects.ErrChanged) {
 			// Replaced or gone since it was read (the same form sent again): start over.
 			return FormAdopted{}, &structs.Problem{Status: http.StatusConflict, Type: "upload-changed", Title: "Upload changed",

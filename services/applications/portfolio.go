@@ -186,9 +186,14 @@ func declaration(me award.Person, req structs.AddEvidenceRequest) workflows.AddE
 	}
 }
 
-// uploadLink is a declared item with its presigned PUT.
+// uploadLink is a declared item with its presigned PUT: a write-once link for a write-once
+// item (the store refuses a second write of its final key).
 func (s *Service) uploadLink(ctx context.Context, item activities.Evidence) (structs.EvidenceCreated, error) {
-	up, err := s.Objects.PresignPut(ctx, item.UploadKey(), item.ContentType, item.Size, item.SHA256, s.Settings.UploadLinkTTL)
+	presign := s.Objects.PresignPut
+	if item.WriteOnce {
+		presign = s.Objects.PresignPutOnce
+	}
+	up, err := presign(ctx, item.UploadKey(), item.ContentType, item.Size, item.SHA256, s.Settings.UploadLinkTTL)
 	if err != nil {
 		return structs.EvidenceCreated{}, err
 	}

@@ -64,6 +64,7 @@ type Temporal interface {
 type Objects interface {
 	PresignGet(ctx context.Context, key, filename string, ttl time.Duration) (string, time.Time, error)
 	PresignPut(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (objects.PresignedUpload, error)
+	PresignPutOnce(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (objects.PresignedUpload, error)
 	PresignPost(ctx context.Context, applicationID string, maxBytes int64, redirect string, ttl time.Duration) (objects.PostForm, error)
 	Stat(ctx context.Context, key string) (objects.Stored, error)
 	Sniff(ctx context.Context, key, etag string) (string, error)

@@ -31,8 +31,9 @@ const (
 // StagingKey is where the upload link for the object finally stored under key writes.
 func StagingKey(key string) string { return stagingPrefix + key }
 
-// ensureStagingExpiry sets the lifecycle rule that deletes staging objects a day after they
-// were written, keeping any other rules the bucket has.
+// ensureStagingExpiry sets the lifecycle rules that delete unconfirmed uploads a day after
+// they were written (staging objects, and write-once uploads still tagged unconfirmed),
+// keeping any other rules the bucket has.
 func (s *Store) ensureStagingExpiry(ctx context.Context) error {
 	cfg, err := s.client.GetBucketLifecycle(ctx, s.bucket)
 	if err != nil {
@@ -41,21 +42,20 @@ func (s *Store) ensureStagingExpiry(ctx context.Context) error {
 		}
 		cfg = lifecycle.NewConfiguration()
 	}
-	rule := lifecycle.Rule{
+	rules := []lifecycle.Rule{{
 		ID:         stagingRuleID,
 		Status:     "Enabled",
 		RuleFilter: lifecycle.Filter{Prefix: stagingPrefix},
 		Expiration: lifecycle.Expiration{Days: StagingExpiryDays},
-	}
-	rules := []lifecycle.Rule{rule}
+	}, unconfirmedExpiryRule()}
 	for _, r := range cfg.Rules {
-		if r.ID != stagingRuleID {
+		if r.ID != stagingRuleID && r.ID != unconfirmedRuleID {
 			rules = append(rules, r)
 		}
 	}
 	cfg.Rules = rules
 	if err := s.client.SetBucketLifecycle(ctx, s.bucket, cfg); err != nil {
-		return fmt.Errorf("setting the staging expiry rule on bucket %q: %w", s.bucket, err)
+		return fmt.Errorf("setting the expiry rules of unconfirmed uploads on bucket %q: %w", s.bucket, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -34,6 +35,11 @@ const (
 // Authorization, User-Agent and Accept-Encoding are left out), and MinIO checks a signed
 // content-length against the request's real length.
 func (s *Store) PresignPut(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (PresignedUpload, error) {
+	return s.presignPut(ctx, key, contentType, size, sha256Hex, ttl, nil)
+}
+
+// presignPut signs a PUT of the declared bytes with these extra headers signed too.
+func (s *Store) presignPut(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration, extra map[string]string) (PresignedUpload, error) {
 	sum, err := hex.DecodeString(sha256Hex)
 	if err != nil || len(sum) != 32 {
 		return PresignedUpload{}, fmt.Errorf("presigning upload: sha256 %q is not 64 hexadecimal characters", sha256Hex)
@@ -46,6 +52,7 @@ func (s *Store) PresignPut(ctx context.Context, key, contentType string, size in
 		headerContentLength:  strconv.FormatInt(size, 10),
 		headerChecksumSHA256: base64.StdEncoding.EncodeToString(sum),
 	}
+	maps.Copy(headers, extra)
 	signed := http.Header{}
 	for k, v := range headers {
 		signed.Set(k, v)

@@ -385,6 +385,8 @@ function storageRefusal (xhr) {
       return 'The file is too large for storage.'
     case 'IncompleteBody':
       return 'Only part of the file arrived. Check your connection and try again.'
+    case 'PreconditionFailed':
+      return 'This file was already uploaded: storage keeps the first copy. Refresh the page to see it.'
     case 'AccessDenied':
       if (/expired/i.test(detail)) {
         return 'The upload link expired before the file was sent. Try again.'

@@ -74,6 +74,16 @@ func (o *Objects) PresignPut(_ context.Context, key, contentType string, _ int64
 		Headers: map[string]string{"Content-Type": contentType, "x-amz-checksum-sha256": sha256Hex}, ExpiresAt: Time.Add(ttl)}, nil
 }
 
+// PresignPutOnce is PresignPut with the write-once headers (If-None-Match, the unconfirmed tag).
+func (o *Objects) PresignPutOnce(ctx context.Context, key, contentType string, size int64, sha256Hex string, ttl time.Duration) (objects.PresignedUpload, error) {
+	up, err := o.PresignPut(ctx, key, contentType, size, sha256Hex, ttl)
+	if err == nil {
+		up.Headers["If-None-Match"] = "*"
+		up.Headers["x-amz-tagging"] = "award-upload=unconfirmed"
+	}
+	return up, err
+}
+
 // PresignPost is a form that uploads one file for the application.
 func (o *Objects) PresignPost(_ context.Context, applicationID string, _ int64, redirect string, ttl time.Duration) (objects.PostForm, error) {
 	o.mu.Lock()
