@@ -73,11 +73,14 @@ type Change struct {
 }
 
 // Record applies a change. It is idempotent: running it twice has the effect of running it once.
+// Its statements go in two batches (two round trips, not one per row): a step of a batch of
+// 13 files writes 13 evidence rows and 13 audit lines, and every journey step waits for it.
 func (db *DB) Record(ctx context.Context, c Change) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		first := &pgx.Batch{}
 		for _, e := range c.Evidence {
 			// Submitted evidence is immutable (a trigger enforces it); a retried write skips it.
-			if _, err := tx.Exec(ctx, `
+			first.Queue(`
 				INSERT INTO evidence (id, application_id, tenant_id, object_key, filename, content_type, size_bytes, sha256,
 					standards, note, state, immutable, created_by, created_at, confirmed_at, removed_at, submitted_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
@@ -86,17 +89,28 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 					submitted_at=EXCLUDED.submitted_at
 				WHERE NOT evidence.immutable`,
 				e.ID, e.ApplicationID, e.TenantID, e.ObjectKey, e.Filename, e.ContentType, e.Size, e.SHA256,
-				e.Standards, e.Note, e.State, e.Immutable, e.CreatedBy, e.CreatedAt, e.ConfirmedAt, e.RemovedAt, e.SubmittedAt); err != nil {
-				return err
-			}
+				e.Standards, e.Note, e.State, e.Immutable, e.CreatedBy, e.CreatedAt, e.ConfirmedAt, e.RemovedAt, e.SubmittedAt)
 		}
 		var before string
-		if p := c.Projection; p != nil {
+		p := c.Projection
+		if p != nil {
 			// The stage before this step, so each audit line says what it changed.
-			if err := tx.QueryRow(ctx, `SELECT stage FROM applications WHERE tenant_id=$1 AND id=$2 FOR UPDATE`,
-				p.TenantID, p.ApplicationID).Scan(&before); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
+			first.Queue(`SELECT stage FROM applications WHERE tenant_id=$1 AND id=$2 FOR UPDATE`,
+				p.TenantID, p.ApplicationID).QueryRow(func(row pgx.Row) error {
+				if err := row.Scan(&before); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+					return err
+				}
+				return nil
+			})
+		}
+		if err := tx.SendBatch(ctx, first).Close(); err != nil {
+			return err
+		}
+
+		second := &pgx.Batch{}
+		after := ""
+		if p != nil {
+			after = p.Stage
 			flags := p.Flags
 			if flags == nil {
 				flags = []string{}
@@ -105,7 +119,7 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 			if reasons == nil {
 				reasons = []string{}
 			}
-			if _, err := tx.Exec(ctx, `
+			second.Queue(`
 				UPDATE applications SET seq=$3, stage=$4, active=$5, next_action=$6, due_at=$7, target_level=NULLIF($8,''),
 					flags=$9, submitted_at=$10, closed_at=$11, updated_at=$12, assessor_id=NULLIF($13,''),
 					moderator_id=NULLIF($14,''), level_awarded=NULLIF($15,''), decided_at=$16, next_who=$17,
@@ -114,13 +128,7 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 				WHERE tenant_id=$1 AND id=$2 AND seq < $3`,
 				p.TenantID, p.ApplicationID, p.Seq, p.Stage, p.Active, p.NextAction, p.DueAt, p.TargetLevel,
 				flags, p.SubmittedAt, p.ClosedAt, p.At, p.AssessorID, p.ModeratorID, p.LevelAwarded, p.DecidedAt,
-				p.NextWho, p.ReassessmentOf, p.PreviousLevel, p.AssessorName, p.Recommended, reasons); err != nil {
-				return err
-			}
-		}
-		after := ""
-		if c.Projection != nil {
-			after = c.Projection.Stage
+				p.NextWho, p.ReassessmentOf, p.PreviousLevel, p.AssessorName, p.Recommended, reasons)
 		}
 		for _, a := range c.Audit {
 			detail, err := json.Marshal(a.Detail)
@@ -130,14 +138,12 @@ func (db *DB) Record(ctx context.Context, c Change) error {
 			if a.Detail == nil {
 				detail = []byte("{}")
 			}
-			if _, err := tx.Exec(ctx, `
+			second.Queue(`
 				INSERT INTO audit_log (tenant_id, application_id, actor, action, detail, dedupe_key, at, stage_before, stage_after)
 				VALUES ($1, NULLIF($2,''), $3, $4, $5, NULLIF($6,''), $7, NULLIF($8,''), NULLIF($9,'')) ON CONFLICT (dedupe_key) DO NOTHING`,
-				a.TenantID, a.ApplicationID, a.Actor, a.Action, detail, a.DedupeKey, a.At, before, after); err != nil {
-				return err
-			}
+				a.TenantID, a.ApplicationID, a.Actor, a.Action, detail, a.DedupeKey, a.At, before, after)
 		}
-		return nil
+		return tx.SendBatch(ctx, second).Close()
 	})
 }
 
