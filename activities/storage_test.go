@@ -10,28 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"awardengine/deploy/devstack"
 	"awardengine/storage/objects"
+	"awardengine/storage/objects/objectstest"
 )
 
 // ConfirmUpload against a real MinIO: every outcome, and every step safe to run again.
 func TestConfirmUploadOnRealStorage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts MinIO")
-	}
 	ctx := t.Context()
-	m, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Stop() })
-	store, err := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: m.AccessKey(), SecretKey: m.SecretKey(), Bucket: "confirm-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := objectstest.Store(t, "confirm-test")
 	a := &Activities{Objects: store}
 
 	pdf := []byte("%PDF-1.4\n% the wellbeing plan\n%%EOF\n")
@@ -42,19 +28,8 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 	// send PUTs content to the link, which must take it.
 	send := func(up objects.PresignedUpload, content []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(up.Method, up.URL, bytes.NewReader(content))
-		for k, v := range up.Headers {
-			if k != "Content-Length" {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("PUT: %s", resp.Status)
+		if status := objectstest.Put(t, up, content); status != http.StatusOK {
+			t.Fatalf("PUT: %d", status)
 		}
 	}
 	// upload goes through staging (items declared before write-once uploads, and the web

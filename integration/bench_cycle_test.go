@@ -289,7 +289,7 @@ func cycleHistory(b *testing.B, id string) *historypb.History {
 	return h
 }
 
-// cycleCost is benchHistory's count for any workflow's history.
+// cycleCost counts what a workflow's history cost (benchHistory's count, for any workflow).
 func cycleCost(b *testing.B, id string, h *historypb.History) historyCost {
 	c := historyCost{events: len(h.GetEvents()), bytes: proto.Size(h)}
 	for _, e := range h.GetEvents() {

@@ -10,11 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
 	temporalclient "go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/proto"
 
 	"awardengine/award"
 	"awardengine/storage/postgres"
@@ -292,25 +290,7 @@ func benchHistory(b *testing.B, appID string) historyCost {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := historyCost{events: len(h.GetEvents()), bytes: proto.Size(h)}
-	for _, e := range h.GetEvents() {
-		if f := e.GetWorkflowTaskFailedEventAttributes(); f != nil {
-			b.Fatalf("%s: workflow task failed at event %d: %s", id, e.GetEventId(), f.GetFailure().GetMessage())
-		}
-		switch e.GetEventType() {
-		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			c.activities++
-		case enums.EVENT_TYPE_MARKER_RECORDED:
-			if e.GetMarkerRecordedEventAttributes().GetMarkerName() == "LocalActivity" {
-				c.local++
-			}
-		case enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-			c.tasks++
-		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-			c.upserts++
-		}
-	}
-	return c
+	return cycleCost(b, id, h)
 }
 
 // benchBaselineQueue is the baseline workflow's own task queue.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"awardengine/deploy/devstack"
 	"awardengine/storage/objects"
+	"awardengine/storage/objects/objectstest"
 )
 
 func TestParseFormKey(t *testing.T) {
@@ -60,22 +60,8 @@ func TestParseFormKey(t *testing.T) {
 // a file over the limit is refused by storage; Inspect reads what was stored; CopyChecked
 // leaves a copy whose SHA-256 the store reports, as ConfirmUpload needs.
 func TestPostFormOnRealStorage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts MinIO")
-	}
 	ctx := t.Context()
-	m, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Stop() })
-	store, err := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: m.AccessKey(), SecretKey: m.SecretKey(), Bucket: "post-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := objectstest.Store(t, "post-test")
 	const redirect = "https://awards.example/applications/app_1/evidence/uploaded"
 	form, err := store.PresignPost(ctx, "app_1", 100, redirect, time.Hour)
 	if err != nil {

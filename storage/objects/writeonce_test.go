@@ -1,15 +1,14 @@
 package objects_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"testing"
 	"time"
 
-	"awardengine/deploy/devstack"
 	"awardengine/storage/objects"
+	"awardengine/storage/objects/objectstest"
 )
 
 // TestWriteOnceUploadOnRealStorage: a write-once link writes its key once, tagged
@@ -17,22 +16,8 @@ import (
 // leaves the bytes as they were, before and after MarkConfirmed; the bucket's lifecycle
 // expires both staging objects and unconfirmed write-once uploads.
 func TestWriteOnceUploadOnRealStorage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts MinIO")
-	}
 	ctx := t.Context()
-	m, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Stop() })
-	store, err := objects.Open(objects.Config{Endpoint: m.Endpoint(), AccessKey: m.AccessKey(), SecretKey: m.SecretKey(), Bucket: "write-once-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := objectstest.Store(t, "write-once-test")
 
 	const key = "tenant/app/ev_1"
 	first := []byte("%PDF-1.4\n% the first plan\n%%EOF\n")
@@ -46,21 +31,7 @@ func TestWriteOnceUploadOnRealStorage(t *testing.T) {
 		}
 		return up
 	}
-	put := func(up objects.PresignedUpload, content []byte) int {
-		t.Helper()
-		req, _ := http.NewRequest(up.Method, up.URL, bytes.NewReader(content))
-		for k, v := range up.Headers {
-			if k != "Content-Length" {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	put := func(up objects.PresignedUpload, content []byte) int { return objectstest.Put(t, up, content) }
 	unconfirmed := func() bool {
 		t.Helper()
 		u, err := store.Unconfirmed(ctx, key)
