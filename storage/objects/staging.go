@@ -63,16 +63,24 @@ func (s *Store) ensureStagingExpiry(ctx context.Context) error {
 // StagingExpiry reports the number of days after which the bucket's lifecycle rules expire
 // staging objects (0 if no enabled rule does).
 func (s *Store) StagingExpiry(ctx context.Context) (int, error) {
+	return s.expiryDays(ctx, func(r lifecycle.Rule) bool {
+		prefix := r.RuleFilter.Prefix
+		if prefix == "" {
+			prefix = r.Prefix
+		}
+		return strings.HasPrefix(stagingPrefix, prefix)
+	})
+}
+
+// expiryDays is the expiry in days of the first enabled lifecycle rule that matches and
+// expires objects (0 if none does).
+func (s *Store) expiryDays(ctx context.Context, match func(lifecycle.Rule) bool) (int, error) {
 	cfg, err := s.client.GetBucketLifecycle(ctx, s.bucket)
 	if err != nil {
 		return 0, fmt.Errorf("reading the lifecycle rules of bucket %q: %w", s.bucket, err)
 	}
 	for _, r := range cfg.Rules {
-		prefix := r.RuleFilter.Prefix
-		if prefix == "" {
-			prefix = r.Prefix
-		}
-		if r.Status == "Enabled" && strings.HasPrefix(stagingPrefix, prefix) && r.Expiration.Days > 0 {
+		if r.Status == "Enabled" && r.Expiration.Days > 0 && match(r) {
 			return int(r.Expiration.Days), nil
 		}
 	}

@@ -81,15 +81,8 @@ func unconfirmedExpiryRule() lifecycle.Rule {
 // UnconfirmedExpiry reports the number of days after which the bucket's lifecycle rules
 // expire write-once uploads still tagged unconfirmed (0 if no enabled rule does).
 func (s *Store) UnconfirmedExpiry(ctx context.Context) (int, error) {
-	cfg, err := s.client.GetBucketLifecycle(ctx, s.bucket)
-	if err != nil {
-		return 0, fmt.Errorf("reading the lifecycle rules of bucket %q: %w", s.bucket, err)
-	}
-	for _, r := range cfg.Rules {
+	return s.expiryDays(ctx, func(r lifecycle.Rule) bool {
 		t := r.RuleFilter.Tag
-		if r.Status == "Enabled" && r.RuleFilter.Prefix == "" && t.Key == unconfirmedTagKey && t.Value == unconfirmedTagValue && r.Expiration.Days > 0 {
-			return int(r.Expiration.Days), nil
-		}
-	}
-	return 0, nil
+		return r.RuleFilter.Prefix == "" && t.Key == unconfirmedTagKey && t.Value == unconfirmedTagValue
+	})
 }
