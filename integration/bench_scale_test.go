@@ -396,7 +396,7 @@ func (sc *scale) measurePages(b *testing.B) {
 		{"api-applications", "150ms", 200, api(sc.applicant, "/v1/applications")},
 		{"api-assignments", "150ms", 200, api(sc.assessor, "/v1/assignments")},
 		{"api-stuck", "150ms", 100, api(sc.admin, "/v1/admin/stuck")},
-		{"api-reports", "1s", 30, api(sc.admin, "/v1/admin/reports")},
+		{"api-reports", "1s", 30, api(sc.admin, "/v1/admin/reports?"+url.Values{"from": {time.Now().AddDate(-1, 0, 1).Format(time.DateOnly)}, "to": {time.Now().Format(time.DateOnly)}}.Encode())},
 	}
 	for _, p := range pages {
 		if status, size := p.get(); status != 200 { // warm: templates, connections, caches
