@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -274,23 +273,8 @@ func (h *historyCost) add(o historyCost) {
 // benchHistory reads the journey's history through the stack's Temporal client, once nothing
 // is in flight (emails sent, the award's last step written).
 func benchHistory(b *testing.B, appID string) historyCost {
-	ctx, cancel := context.WithTimeout(b.Context(), time.Minute)
-	defer cancel()
 	id := workflows.WorkflowID(appID)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		d, err := shared.Client.DescribeWorkflowExecution(ctx, id, "")
-		if err != nil {
-			b.Fatal(err)
-		}
-		if d.GetPendingWorkflowTask() == nil && len(d.GetPendingActivities()) == 0 {
-			break
-		}
-	}
-	h, err := fetchHistory(ctx, shared.Client, id, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cycleCost(b, id, h)
+	return cycleCost(b, id, cycleHistory(b, id))
 }
 
 // benchBaselineQueue is the baseline workflow's own task queue.
