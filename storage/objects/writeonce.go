@@ -61,12 +61,6 @@ func (s *Store) MarkConfirmed(ctx context.Context, key string) error {
 	return nil
 }
 
-// unconfirmedTags is the tag set a copy into a write-once key carries until it is confirmed
-// (a form upload copied to its final key expires like a PUT that was never confirmed).
-func unconfirmedTags() map[string]string {
-	return map[string]string{unconfirmedTagKey: unconfirmedTagValue}
-}
-
 // unconfirmedExpiryRule expires write-once uploads that were never confirmed, as the staging
 // rule expires staging objects.
 func unconfirmedExpiryRule() lifecycle.Rule {
