@@ -307,6 +307,15 @@ func (b *tab) text(sel string) string {
 	return strings.Join(strings.Fields(get(b, "reading "+sel, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))), " ")
 }
 
+// textOf reads the text of the element with this id in one step in the page, so an element
+// that a script replaces (upload.js swaps #evidence-list for a fresh copy) cannot vanish between
+// finding the node and reading it, as it can with chromedp.Text. A missing element reads "".
+func (b *tab) textOf(id string) string {
+	b.t.Helper()
+	js := fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ''`, id)
+	return strings.Join(strings.Fields(get(b, "reading #"+id, chromedp.Evaluate[string](js))), " ")
+}
+
 // html is the page's whole markup.
 func (b *tab) html() string {
 	b.t.Helper()
@@ -399,7 +408,7 @@ func (b *tab) uploadWithProgress(files []string) {
 	// The list of files is fetched again in place.
 	deadline := time.Now().Add(stepTimeout)
 	for {
-		list := b.text("#evidence-list")
+		list := b.textOf("evidence-list")
 		if strings.Contains(list, files[0]) && strings.Contains(list, files[len(files)-1]) {
 			break
 		}
