@@ -14,6 +14,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"awardengine/deploy/stack"
 	awardworker "awardengine/worker"
 )
 
@@ -35,7 +36,31 @@ const journeys20People = 20
 //	go test ./integration -run '^$' -bench Journeys20 -benchtime 40x -count=1
 //
 // (2 rounds of each kind; a few minutes on 2 cores.)
-func BenchmarkJourneys20(b *testing.B) {
+func BenchmarkJourneys20(b *testing.B) { journeys20(b) }
+
+// BenchmarkJourneys20PostgresTemporal is BenchmarkJourneys20 on a second stack whose Temporal
+// server keeps its persistence and visibility on PostgreSQL, production's stores (issue 16's
+// second figure: every action's p99 ≤ 250 ms at c=20). Its worst-action-p99-ms figures are
+// the ones to read against 250.
+//
+//	go test ./integration -run '^$' -bench Journeys20PostgresTemporal -benchtime 40x -count=1
+func BenchmarkJourneys20PostgresTemporal(b *testing.B) {
+	ctx, cancel := context.WithTimeout(b.Context(), 5*time.Minute)
+	s, err := stack.Start(ctx, stack.Options{DataDir: b.TempDir(), TemporalDB: stack.TemporalPostgres})
+	cancel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop()
+	// The benchmark's helpers talk to the package's stack; benchmarks run one at a time, so
+	// this one lends them its own for its run.
+	prev := shared
+	shared = s
+	defer func() { shared = prev }()
+	journeys20(b)
+}
+
+func journeys20(b *testing.B) {
 	rounds := max(1, b.N/journeys20People)
 	run := time.Now().UnixNano()
 	// A journey that fails under load (an action refused, a stage not reached in a minute)
@@ -115,6 +140,7 @@ func BenchmarkJourneys20(b *testing.B) {
 				worst = max(worst, ms(pct(d, 99)))
 			}
 		}
+		b.ReportMetric(worst, kind+"-worst-action-p99-ms")
 		b.ReportMetric(worst/ms(pct(bare, 99)), kind+"-worst-action-p99/bare-p99")
 	}
 }
