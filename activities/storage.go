@@ -63,6 +63,9 @@ type ConfirmInput struct {
 	Size        int64
 	SHA256      string // lowercase hex
 	ContentType string // as declared
+	// WriteOnce says the upload was made to ObjectKey itself (activities.Evidence.WriteOnce):
+	// there is no staging key to look for first.
+	WriteOnce bool
 }
 
 // Outcomes of ConfirmUpload.
@@ -97,28 +100,36 @@ type ConfirmResult struct {
 // Every step can run again: after a crash between the copy and the delete, or after the
 // delete (or the tag's removal) but before the answer reached the workflow, the staging
 // object may be there (it is checked and copied again) or gone with the final object in
-// place (checked there, and its tag removed if it still has it).
+// place (checked there, and its tag removed if it still has it). For a write-once item whose
+// bytes came through the form's copy, the retry finds the checked final object first and
+// answers from it; the staging leftover expires with the staging lifecycle rule.
 func (a *Activities) ConfirmUpload(ctx context.Context, in ConfirmInput) (ConfirmResult, error) {
+	// Where the bytes are: a write-once link wrote the final key itself (looked at first, so
+	// the usual case costs one HEAD); otherwise, or when a write-once item came through the
+	// web form's copy, the staging key.
 	staging := objects.StagingKey(in.ObjectKey)
-	key := staging
-	got, err := a.Objects.Stat(ctx, staging)
-	if errors.Is(err, objects.ErrNotFound) {
-		key = in.ObjectKey
-		got, err = a.Objects.Stat(ctx, in.ObjectKey)
-		if errors.Is(err, objects.ErrNotFound) {
-			return ConfirmResult{Outcome: UploadMissing}, nil
+	keys := []string{staging, in.ObjectKey}
+	if in.WriteOnce {
+		keys = []string{in.ObjectKey, staging}
+	}
+	var key string
+	var got objects.Stored
+	var err error
+	for _, key = range keys {
+		if got, err = a.Objects.Stat(ctx, key); !errors.Is(err, objects.ErrNotFound) {
+			break
 		}
+	}
+	if errors.Is(err, objects.ErrNotFound) {
+		return ConfirmResult{Outcome: UploadMissing}, nil
 	}
 	if err != nil {
 		return ConfirmResult{}, err
 	}
-	// Bytes not yet confirmed: a staging object, or a write-once upload still tagged.
-	unconfirmed := key == staging
-	if !unconfirmed {
-		if unconfirmed, err = a.Objects.Unconfirmed(ctx, key); err != nil {
-			return ConfirmResult{}, err
-		}
-	}
+	// Bytes not yet confirmed: a staging object, or a write-once upload still tagged (the
+	// HEAD counts its tags; only a write-once link tags an object, with the unconfirmed tag
+	// its signature fixes, and confirm removes it).
+	unconfirmed := key == staging || got.Tagged
 	res := ConfirmResult{Size: got.Size, SHA256: got.SHA256}
 	switch {
 	case got.Size != in.Size:

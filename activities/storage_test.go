@@ -119,6 +119,7 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 	})
 	t.Run("write-once: confirmed where it was written, and confirmed again", func(t *testing.T) {
 		in := declare("ev/once", pdf)
+		in.WriteOnce = true
 		uploadOnce(in, pdf)
 		if !unconfirmed(in.ObjectKey) {
 			t.Fatal("a write-once upload is not tagged unconfirmed")
@@ -138,10 +139,33 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 	})
 	t.Run("write-once: an executable declared as a PDF is deleted", func(t *testing.T) {
 		in := declare("ev/once-elf", elf)
+		in.WriteOnce = true
 		uploadOnce(in, elf)
 		confirm(in, UploadTypeMismatch)
 		if exists(in.ObjectKey) {
 			t.Fatal("the executable was kept")
+		}
+		confirm(in, UploadMissing)
+	})
+	t.Run("write-once item through the form's copy: found in staging", func(t *testing.T) {
+		in := declare("ev/once-form", pdf)
+		in.WriteOnce = true
+		upload(in, pdf) // the web form copies to the staging key, never to a write-once key
+		confirm(in, UploadConfirmed)
+		if exists(objects.StagingKey(in.ObjectKey)) || unconfirmed(in.ObjectKey) {
+			t.Fatal("the staging object is still there, or the final one is tagged unconfirmed")
+		}
+		confirm(in, UploadConfirmed)
+	})
+	t.Run("write-once: wrong bytes are deleted, the retry finds nothing", func(t *testing.T) {
+		in := declare("ev/once-wrong", pdf)
+		in.WriteOnce = true
+		other := declare("ev/once-wrong", []byte("%PDF-1.4\n% the wellbeing PLAN\n%%EOF\n"))
+		other.WriteOnce = true
+		uploadOnce(other, []byte("%PDF-1.4\n% the wellbeing PLAN\n%%EOF\n"))
+		confirm(in, UploadChecksumMismatch)
+		if exists(in.ObjectKey) {
+			t.Fatal("unconfirmed bytes that did not match were kept")
 		}
 		confirm(in, UploadMissing)
 	})
@@ -152,6 +176,8 @@ func TestConfirmUploadOnRealStorage(t *testing.T) {
 		if err := store.Put(ctx, in.ObjectKey, "application/pdf", bytes.NewReader(pdf), int64(len(pdf))); err != nil {
 			t.Fatal(err)
 		}
+		confirm(in, UploadChecksumMismatch)
+		in.WriteOnce = true
 		confirm(in, UploadChecksumMismatch)
 		if !exists(in.ObjectKey) {
 			t.Fatal("confirmed bytes were deleted")

@@ -303,7 +303,7 @@ func (j *journey) startUploadCheck(ctx workflow.Context, it *activities.Evidence
 		return workflow.ExecuteActivity(actx, (*activities.Activities).VerifyEvidence, activities.VerifyInput{
 			ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256})
 	}
-	in := activities.ConfirmInput{ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType}
+	in := activities.ConfirmInput{ObjectKey: it.ObjectKey, Size: it.Size, SHA256: it.SHA256, ContentType: it.ContentType, WriteOnce: it.WriteOnce}
 	if j.lean(ctx) {
 		lctx := workflow.WithLocalActivityOptions(ctx, localVerifyOptions)
 		return workflow.ExecuteLocalActivity(lctx, activityConfirmUpload, in)

@@ -94,6 +94,9 @@ type Stored struct {
 	// (lowercase hex); empty if the store recorded none.
 	SHA256 string
 	ETag   string
+	// Tagged says the object carries tags (the HEAD's x-amz-tagging-count): a write-once upload
+	// not yet confirmed carries its unconfirmed tag, a confirmed one none.
+	Tagged bool
 }
 
 // Stat returns the size and store-computed SHA-256 of an object (ErrNotFound if missing).
@@ -102,7 +105,7 @@ func (s *Store) Stat(ctx context.Context, key string) (Stored, error) {
 	if err != nil {
 		return Stored{}, s.wrap(err, key)
 	}
-	return Stored{Size: info.Size, SHA256: fullObjectSHA256(info.ChecksumSHA256), ETag: info.ETag}, nil
+	return Stored{Size: info.Size, SHA256: fullObjectSHA256(info.ChecksumSHA256), ETag: info.ETag, Tagged: info.UserTagCount > 0}, nil
 }
 
 // fullObjectSHA256 turns the store's base64 checksum into hex. A checksum of parts (a
