@@ -33,13 +33,37 @@ func (j *journey) sendReminder(ctx workflow.Context, step, kind, personID string
 		j.sendEmail(ctx, step, kind, personID, data)
 		return
 	}
-	actx := workflow.WithActivityOptions(ctx, emailOptions)
-	f := workflow.ExecuteActivity(actx, (*activities.Activities).QueueReminder, activities.ReminderInput{
+	in := activities.ReminderInput{
 		EmailInput: activities.EmailInput{
 			DedupeKey: j.in.ApplicationID + "/" + step + "/" + kind + "/" + personID, TenantID: j.in.TenantID,
 			ApplicationID: j.in.ApplicationID, Kind: kind, RecipientID: personID, Data: data,
 		},
 		Delay: j.in.Settings.DigestDelay,
+	}
+	if j.lean(ctx) && workflow.GetVersion(ctx, "reminder-local", workflow.DefaultVersion, 1) >= 1 {
+		j.emails = append(j.emails, j.queueReminderLocally(ctx, in))
+		return
+	}
+	actx := workflow.WithActivityOptions(ctx, emailOptions)
+	j.emails = append(j.emails, workflow.ExecuteActivity(actx, (*activities.Activities).QueueReminder, in))
+}
+
+// queueReminderLocally queues a reminder by a local activity, in the workflow task its timer
+// woke: no activity task and no second workflow task per reminder (issue 16: 1,000 reminders
+// falling due in one minute queue for the server's turn). Should the local activity fail its
+// few quick tries, a regular activity takes over with the email retry policy, so a short
+// outage never loses a reminder; QueueReminder is idempotent (its dedupe key), so a local
+// attempt that wrote before failing is not queued twice.
+func (j *journey) queueReminderLocally(ctx workflow.Context, in activities.ReminderInput) workflow.Future {
+	done, settle := workflow.NewFuture(ctx)
+	local := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localReminderOptions), activityQueueReminder, in)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		err := local.Get(ctx, nil)
+		if err != nil {
+			actx := workflow.WithActivityOptions(ctx, emailOptions)
+			err = workflow.ExecuteActivity(actx, (*activities.Activities).QueueReminder, in).Get(ctx, nil)
+		}
+		settle.Set(nil, err)
 	})
-	j.emails = append(j.emails, f)
+	return done
 }

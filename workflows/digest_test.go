@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -45,4 +46,29 @@ func TestRemindersGoToTheDigestWithTheTenantsDelay(t *testing.T) {
 	require.Len(t, h.reminders, 1)
 	require.Equal(t, "toolkit_nudge", h.reminders[0].Kind)
 	require.Equal(t, 42*time.Minute, h.reminders[0].Delay)
+}
+
+// A reminder is queued by a local activity in the workflow task its timer woke (no activity
+// task of its own); when the local activity fails its quick tries, a regular activity queues
+// it, so a short outage loses no reminder.
+func TestRemindersAreQueuedLocallyAndFallBackToAnActivity(t *testing.T) {
+	for _, outage := range []bool{false, true} {
+		h := newHarness(t)
+		if outage {
+			h.failReminder = func(local bool) error {
+				if local {
+					return errors.New("the database is restarting")
+				}
+				return nil
+			}
+		}
+		h.withdrawAt(15 * day)
+		h.run(input(award.VariantPrimary))
+		require.Len(t, h.sent("toolkit_nudge"), 1, "outage %v", outage)
+		if outage {
+			require.Equal(t, map[bool]int{true: 3, false: 1}, h.reminderTries, "3 local tries, then one regular activity")
+		} else {
+			require.Equal(t, map[bool]int{true: 1}, h.reminderTries, "one local activity, no regular one")
+		}
+	}
 }

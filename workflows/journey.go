@@ -224,6 +224,7 @@ func (j *journey) lean(ctx workflow.Context) bool {
 const (
 	activityRecord          = "Record"
 	activityConfirmUpload   = "ConfirmUpload"
+	activityQueueReminder   = "QueueReminder"
 	activityAllocate        = "Allocate"
 	activitySetAssignment   = "SetAssignment"
 	activityAssignModerator = "AssignModerator"
@@ -348,6 +349,14 @@ var (
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		},
+	}
+	// A reminder queued in the timer's own workflow task: a few quick tries, then a regular
+	// activity (queueReminderLocally).
+	localReminderOptions = workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 4 * time.Second, MaximumAttempts: 3,
 		},
 	}
 	emailOptions = workflow.ActivityOptions{

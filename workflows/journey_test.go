@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -30,6 +31,10 @@ type harness struct {
 	mu        sync.Mutex
 	emails    []sentEmail
 	reminders []activities.ReminderInput
+	// reminderTries counts QueueReminder's runs, local and regular; failReminder, when set,
+	// fails a run (nil = queued).
+	reminderTries map[bool]int
+	failReminder  func(local bool) error
 	// Allocation: the roster the Allocate mock offers from, in order; an empty roster means
 	// nobody is eligible. Excluded people are skipped, as the real rule does.
 	roster      []string
@@ -51,7 +56,7 @@ type sentEmail struct {
 
 func newHarness(t *testing.T) *harness {
 	var suite testsuite.WorkflowTestSuite
-	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment(), stored: map[string]activities.VerifyResult{}}
+	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment(), stored: map[string]activities.VerifyResult{}, reminderTries: map[bool]int{}}
 	h.start = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	h.env.SetStartTime(h.start)
 	h.env.RegisterActivity(acts)
@@ -64,9 +69,16 @@ func newHarness(t *testing.T) *harness {
 		})
 	// Reminders go to the person's daily digest; the harness counts them as sent.
 	h.env.OnActivity(acts.QueueReminder, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ReminderInput) (activities.DigestInput, error) {
+		func(ctx context.Context, in activities.ReminderInput) (activities.DigestInput, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			local := activity.GetInfo(ctx).IsLocalActivity
+			h.reminderTries[local]++
+			if h.failReminder != nil {
+				if err := h.failReminder(local); err != nil {
+					return activities.DigestInput{}, err
+				}
+			}
 			h.emails = append(h.emails, sentEmail{in.Kind, in.RecipientID, in.DedupeKey, h.env.Now().Sub(h.start)})
 			h.reminders = append(h.reminders, in)
 			return activities.DigestInput{}, nil
