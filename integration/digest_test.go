@@ -60,11 +60,18 @@ func TestRemindersOnTheSameDayArriveAsOneDigest(t *testing.T) {
 	s.ToolkitNudgeAfter = 2 * time.Second
 	s.DigestDelay = 8 * time.Second
 	token, p := newTenant(t, "digestshire", &s, nil)
+	var first string
 	for i := range 3 {
+		var app struct {
+			ID string `json:"id"`
+		}
 		as(t, shared, token).must(201, "POST", "/v1/applications", map[string]any{
 			"setting_reference": fmt.Sprintf("DIG-%d", i), "setting_name": fmt.Sprintf("Digest School %d", i),
 			"track": "caring_schools", "variant": "primary",
-		})
+		}).json(t, &app)
+		if i == 0 {
+			first = app.ID
+		}
 	}
 	key := "digest/digestshire/" + p.ID + "/"
 	deadline := time.Now().Add(90 * time.Second)
@@ -110,6 +117,8 @@ func TestRemindersOnTheSameDayArriveAsOneDigest(t *testing.T) {
 	if !strings.Contains(d.Subject, "3") {
 		t.Errorf("subject %q does not count the reminders", d.Subject)
 	}
+	// The toolkit nudge queued by a local activity (reminder-local), for the replay test.
+	captureHistory(t, first, "toolkit_nudge_local")
 }
 
 // A tenant that names a SendGrid dynamic template for a message type gets template_id and the
